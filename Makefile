@@ -1,0 +1,97 @@
+# mcast - IP multicast library and tool. See README.md.
+#
+#   make            build libmcast.a, libmcast.so and mcast into build/
+#   make check      build and run every test (unit, then network)
+#   make sanitize   the whole suite under ASan+UBSan (build-san/)
+#   make valgrind   the whole suite under valgrind memcheck
+#   make demo       a sender and two receivers on lo
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-missing-field-initializers
+XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS)
+B       ?= build
+
+VERSION := $(shell sed -n 's/^\#define MCAST_VERSION "\(.*\)"/\1/p' include/mcast.h)
+SOMAJOR := 0
+SONAME  := libmcast.so.$(SOMAJOR)
+
+LIB_SRC := $(wildcard src/lib/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# The tool's objects minus main(), for unit tests and fuzz targets.
+CLI_LIB_OBJ := $(filter-out $(B)/src/cli/main.o,$(CLI_OBJ))
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME)
+
+$(B)/src/lib/%.o: src/lib/%.c include/mcast.h src/lib/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/src/cli/%.o: src/cli/%.c include/mcast.h $(wildcard src/cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -c -o $@ $<
+
+$(B)/libmcast.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/$(SONAME): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	ln -sf $(SONAME) $(B)/libmcast.so
+
+$(B)/mcast: $(CLI_OBJ) $(B)/libmcast.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmcast.a
+
+$(B)/tests/%: tests/unit/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a tests/unit/deps.ok
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_LIB_OBJ) $(B)/libmcast.a $(LDFLAGS) -lcmocka
+
+# Test dependencies: says which Debian package is missing, installs it as root.
+tests/unit/deps.ok: tests/deps.sh
+	sh tests/deps.sh
+	@touch $@
+
+check: all $(UNIT_BIN)
+	MCAST=$(abspath $(B)/mcast) sh tests/run.sh $(UNIT_BIN)
+
+SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
+
+valgrind: all $(UNIT_BIN)
+	MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	MCAST=$(abspath $(B)/mcast) sh tests/run.sh $(UNIT_BIN)
+
+demo: $(B)/mcast
+	sh tests/demo.sh $(B)/mcast
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(B)/mcast $(DESTDIR)$(BINDIR)/mcast
+	install -m 644 $(B)/libmcast.a $(DESTDIR)$(LIBDIR)/libmcast.a
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmcast.so
+	install -m 644 include/mcast.h $(DESTDIR)$(INCLUDEDIR)/mcast.h
+	install -m 644 man/mcast.1 $(DESTDIR)$(MANDIR)/man1/mcast.1
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    mcast.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/mcast.pc
+
+clean:
+	rm -rf build build-san tests/unit/deps.ok
+
+.PHONY: all check sanitize valgrind demo install clean

@@ -1,0 +1,324 @@
+/*
+ * mcast.h - the public interface of libmcast, an IP multicast library.
+ *
+ * libmcast sends to and receives from IPv4 and IPv6 multicast groups, any-
+ * source or source-specific, and reports what the kernel did with each
+ * datagram (arrival interface, kernel timestamp, kernel drops).
+ *
+ * Conventions, true of every function below unless its comment says
+ * otherwise:
+ *   - Functions return 0 (or a non-negative count) on success and a negative
+ *     errno value on failure, e.g. -EINVAL for bad input, -ENODEV for an
+ *     unknown interface. mcast_strerror() turns one into text.
+ *   - The last argument, `err`, may be NULL. When it is not, a failing call
+ *     writes a one-line human message into it (no trailing newline) naming
+ *     the value that was wrong.
+ *   - The library never prints, never exits and never installs signal
+ *     handlers. It allocates only where a comment says so.
+ *   - Functions that take a mcast_sock are not thread-safe for the same
+ *     handle; distinct handles may be used from distinct threads. All other
+ *     functions are thread-safe.
+ */
+#ifndef MCAST_H
+#define MCAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MCAST_API __attribute__((visibility("default")))
+#else
+#define MCAST_API
+#endif
+
+/* ---- Version ---------------------------------------------------------- */
+
+#define MCAST_VERSION_MAJOR 0
+#define MCAST_VERSION_MINOR 1
+#define MCAST_VERSION_PATCH 0
+#define MCAST_VERSION "0.1.0"
+/* 0xMMmmpp, for compile-time comparisons. */
+#define MCAST_VERSION_NUM                                                    \
+	((MCAST_VERSION_MAJOR << 16) | (MCAST_VERSION_MINOR << 8) |          \
+	 MCAST_VERSION_PATCH)
+
+/** The version of the library actually linked, e.g. "0.1.0". Never NULL. */
+MCAST_API const char *mcast_version(void);
+
+/* ---- Errors ----------------------------------------------------------- */
+
+/** Room for a human error message; see the conventions above. */
+typedef struct mcast_error {
+	char msg[256];
+} mcast_error;
+
+/**
+ * Text for an error code returned by this library (negative errno).
+ * Returns a static string; never NULL.
+ */
+MCAST_API const char *mcast_strerror(int code);
+
+/* ---- Addresses -------------------------------------------------------- */
+
+/** An IPv4 or IPv6 address with a port (and, for IPv6, a scope). */
+typedef struct mcast_addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+		struct sockaddr_storage ss;
+	} u;
+} mcast_addr;
+
+/* Large enough for "[ffff:...:ffff%ifname]:65535" and a NUL. */
+#define MCAST_ADDRSTRLEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 10)
+
+/**
+ * Parse a destination "GROUP:PORT": "239.1.2.3:5000", "[ff15::1]:5000" or
+ * "[ff02::1%eth0]:5000" (a scope by interface name or index). The address
+ * must be multicast (224.0.0.0/4 or ff00::/8) and the port 0-65535.
+ * Returns 0, or -EINVAL (malformed, not multicast, bad port) or -ENODEV
+ * (unknown scope interface). `out` is written only on success.
+ */
+MCAST_API int mcast_addr_parse_group(mcast_addr *out, const char *text,
+				     mcast_error *err);
+
+/**
+ * Parse a host address without a port: "10.0.0.1", "fe80::1%eth0",
+ * "[2001:db8::1]". Any unicast or multicast address is accepted; the port
+ * is set to 0. Returns 0, -EINVAL or -ENODEV as mcast_addr_parse_group().
+ */
+MCAST_API int mcast_addr_parse_host(mcast_addr *out, const char *text,
+				    mcast_error *err);
+
+/* Flags for mcast_addr_format(). */
+#define MCAST_FMT_PORT 0x1 /* append ":PORT", bracketing IPv6 */
+
+/**
+ * Write `a` as text into buf (at most len bytes, always NUL-terminated when
+ * len > 0): "239.1.2.3", "ff15::1", "fe80::1%eth0", or with MCAST_FMT_PORT
+ * "239.1.2.3:5000", "[ff15::1]:5000". Returns the length written, or
+ * -ENOSPC when buf is too small, -EAFNOSUPPORT for an unknown family.
+ */
+MCAST_API int mcast_addr_format(const mcast_addr *a, char *buf, size_t len,
+				unsigned flags);
+
+/** AF_INET or AF_INET6 (or AF_UNSPEC for a zeroed address). */
+MCAST_API int mcast_addr_family(const mcast_addr *a);
+/** The port in host byte order. */
+MCAST_API uint16_t mcast_addr_port(const mcast_addr *a);
+/** Set the port (host byte order). */
+MCAST_API void mcast_addr_set_port(mcast_addr *a, uint16_t port);
+/** Length of the sockaddr inside `a`, for bind(2)/sendto(2). */
+MCAST_API socklen_t mcast_addr_len(const mcast_addr *a);
+/** True for 224.0.0.0/4 and ff00::/8. */
+MCAST_API bool mcast_addr_is_multicast(const mcast_addr *a);
+/** True for the source-specific ranges 232.0.0.0/8 and ff3x::/32. */
+MCAST_API bool mcast_addr_is_ssm(const mcast_addr *a);
+/** True when family and address are equal (and the port, if with_port). */
+MCAST_API bool mcast_addr_equal(const mcast_addr *a, const mcast_addr *b,
+				bool with_port);
+
+/* ---- Interfaces ------------------------------------------------------- */
+
+/** A network interface as the kernel reports it. */
+typedef struct mcast_iface {
+	char name[IF_NAMESIZE];
+	unsigned index;
+	unsigned flags; /* IFF_UP, IFF_MULTICAST, IFF_LOOPBACK, ... */
+	unsigned mtu;   /* 0 when the kernel would not say */
+} mcast_iface;
+
+/**
+ * Find an interface by name ("eth0"), index ("2") or one of its IPv4 or
+ * IPv6 addresses ("10.0.0.1"). Returns 0, -ENODEV when no interface
+ * matches, or another negative errno when the kernel could not be asked.
+ */
+MCAST_API int mcast_iface_find(mcast_iface *out, const char *spec,
+			       mcast_error *err);
+
+/** Like mcast_iface_find() for a known index. */
+MCAST_API int mcast_iface_by_index(mcast_iface *out, unsigned index,
+				   mcast_error *err);
+
+/**
+ * List the interfaces that have every flag in `need` (e.g. IFF_UP |
+ * IFF_MULTICAST; 0 lists all), ordered by index. On success *out is a
+ * malloc'ed array of *n entries that the caller frees with free(); *out is
+ * NULL when *n is 0. Returns 0 or a negative errno.
+ */
+MCAST_API int mcast_iface_list(mcast_iface **out, size_t *n, unsigned need,
+			       mcast_error *err);
+
+/**
+ * The first address of `family` on interface `ifindex`, in *out (port 0).
+ * For IPv6 a global address is preferred over a link-local one. Returns 0,
+ * -EADDRNOTAVAIL when the interface has no such address, or -errno.
+ */
+MCAST_API int mcast_iface_address(unsigned ifindex, int family,
+				  mcast_addr *out, mcast_error *err);
+
+/**
+ * The interface the kernel routes `group` through, i.e. the one an
+ * any-interface join or send would use. Sends nothing. Returns 0,
+ * -ENETUNREACH when there is no route for the group, or another negative
+ * errno.
+ */
+MCAST_API int mcast_iface_route(mcast_iface *out, const mcast_addr *group,
+				mcast_error *err);
+
+/* ---- Sockets ---------------------------------------------------------- */
+
+/** An opaque UDP socket for multicast; see mcast_sock_new(). */
+typedef struct mcast_sock mcast_sock;
+
+/**
+ * Open a UDP socket of `family` (AF_INET or AF_INET6) in *out. The socket
+ * reports arrival interface, destination address, kernel timestamps and
+ * kernel drops with each datagram, and does not receive groups that other
+ * sockets joined (IP_MULTICAST_ALL off). Free it with mcast_sock_free().
+ */
+MCAST_API int mcast_sock_new(mcast_sock **out, int family, mcast_error *err);
+
+/**
+ * Leave every group still joined through `s`, close it and free it.
+ * NULL is a no-op.
+ */
+MCAST_API void mcast_sock_free(mcast_sock *s);
+
+/** The file descriptor, for poll(2). Owned by `s`: do not close it. */
+MCAST_API int mcast_sock_fd(const mcast_sock *s);
+
+/* Flags for mcast_sock_bind(). */
+#define MCAST_BIND_REUSE 0x1 /* let other sockets bind the same address */
+
+/**
+ * Bind to `local`. A receiver binds to the group address itself, so that
+ * it never sees another group's traffic on the same port; port 0 lets the
+ * kernel choose (read it back with mcast_sock_local()). A sender may bind
+ * to choose its source address and port. Returns 0 or a negative errno
+ * (-EADDRINUSE, -EADDRNOTAVAIL, ...).
+ */
+MCAST_API int mcast_sock_bind(mcast_sock *s, const mcast_addr *local,
+			      unsigned flags, mcast_error *err);
+
+/** The local address and port `s` is bound to. Returns 0 or -errno. */
+MCAST_API int mcast_sock_local(const mcast_sock *s, mcast_addr *out);
+
+/**
+ * Join `group` on interface `ifindex` (which must not be 0: choose one with
+ * mcast_iface_route() for the kernel's choice). With `source` non-NULL the
+ * join is source-specific (IGMPv3/MLDv2 INCLUDE); joining several sources
+ * of one group is allowed. Returns 0 or a negative errno (-EADDRINUSE when
+ * already joined, -ENODEV, -ENOBUFS when the kernel's membership limit,
+ * net.ipv4.igmp_max_memberships, is reached).
+ */
+MCAST_API int mcast_sock_join(mcast_sock *s, const mcast_addr *group,
+			      unsigned ifindex, const mcast_addr *source,
+			      mcast_error *err);
+
+/**
+ * Block `source` for an any-source membership of `group` on `ifindex`
+ * (IGMPv3/MLDv2 EXCLUDE), which must already be joined. Returns 0 or -errno.
+ */
+MCAST_API int mcast_sock_block(mcast_sock *s, const mcast_addr *group,
+			       unsigned ifindex, const mcast_addr *source,
+			       mcast_error *err);
+
+/**
+ * Leave a membership made by mcast_sock_join() with the same arguments.
+ * Returns 0, -ENOENT when there is no such membership, or -errno.
+ */
+MCAST_API int mcast_sock_leave(mcast_sock *s, const mcast_addr *group,
+			       unsigned ifindex, const mcast_addr *source,
+			       mcast_error *err);
+
+/** What the kernel made of a buffer size request. */
+typedef struct mcast_bufinfo {
+	size_t requested; /* the size asked for */
+	size_t granted;   /* what the kernel set (without its overhead) */
+	size_t max;       /* the kernel's limit for unprivileged sockets */
+	bool forced;      /* the limit was passed (needs CAP_NET_ADMIN) */
+} mcast_bufinfo;
+
+/**
+ * Set the receive buffer to `bytes`. Past the kernel's limit
+ * (net.core.rmem_max) the library tries SO_RCVBUFFORCE, which works for
+ * privileged processes; otherwise the kernel caps the size silently, and
+ * `info` (may be NULL) says what was granted. Returns 0 or -errno.
+ */
+MCAST_API int mcast_sock_set_rcvbuf(mcast_sock *s, size_t bytes,
+				    mcast_bufinfo *info, mcast_error *err);
+
+/** Set the IPv4 TTL or IPv6 hop limit of multicast sends (0-255). */
+MCAST_API int mcast_sock_set_ttl(mcast_sock *s, unsigned ttl,
+				 mcast_error *err);
+
+/** Whether this host's own receivers see what `s` sends (default on). */
+MCAST_API int mcast_sock_set_loop(mcast_sock *s, bool on, mcast_error *err);
+
+/**
+ * Send multicast through interface `ifindex`. For IPv4, `source` (may be
+ * NULL) picks the source address among the interface's addresses.
+ */
+MCAST_API int mcast_sock_set_out_iface(mcast_sock *s, unsigned ifindex,
+				       const mcast_addr *source,
+				       mcast_error *err);
+
+/**
+ * Refuse to fragment: a send larger than the path MTU fails with -EMSGSIZE
+ * instead of leaving as IP fragments (on by default for new sockets).
+ */
+MCAST_API int mcast_sock_set_dontfrag(mcast_sock *s, bool on,
+				      mcast_error *err);
+
+/** The largest UDP payload of one datagram for `family` (65507, 65527). */
+MCAST_API size_t mcast_max_payload(int family);
+
+/**
+ * Send one datagram of `len` bytes to `dst`. Returns the number of bytes
+ * sent, or a negative errno: -EMSGSIZE (larger than the path allows),
+ * -EAGAIN (non-blocking socket full), -ENETUNREACH, ...
+ */
+MCAST_API ssize_t mcast_sock_send(mcast_sock *s, const mcast_addr *dst,
+				  const void *buf, size_t len,
+				  mcast_error *err);
+
+/** What the kernel said about one received datagram. */
+typedef struct mcast_rxinfo {
+	mcast_addr source;    /* sender address and port */
+	mcast_addr dest;      /* destination address (the group), local port */
+	unsigned ifindex;     /* arrival interface, 0 when unknown */
+	struct timespec time; /* kernel receive time, CLOCK_REALTIME */
+	size_t len;           /* full datagram length, even if truncated */
+	bool truncated;       /* the datagram did not fit in the buffer */
+	uint32_t drops;       /* kernel drops on this socket so far */
+} mcast_rxinfo;
+
+/* Flags for mcast_sock_recv(). */
+#define MCAST_RECV_NOWAIT 0x1 /* return -EAGAIN instead of blocking */
+
+/**
+ * Receive one datagram into buf (cap bytes) and describe it in `info`
+ * (may be NULL). Returns the number of bytes stored (at most cap), or a
+ * negative errno: -EAGAIN, -EINTR (a signal arrived), ...
+ */
+MCAST_API ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
+				  mcast_rxinfo *info, unsigned flags,
+				  mcast_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCAST_H */

@@ -1,0 +1,84 @@
+/*
+ * cli.h - what the subcommands of the mcast tool share: exit codes, logging,
+ * signal handling and the options every subcommand parses the same way.
+ */
+#ifndef MCAST_CLI_H
+#define MCAST_CLI_H
+
+#include "mcast.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes, documented in mcast(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* runtime failure, or nothing received */
+	EXIT_USAGE = 2, /* bad option, bad value, conflicting options */
+	EXIT_EXPECT = 3 /* an --expect or --max-loss condition was not met */
+};
+
+/* A subcommand: `mcast NAME ...` runs run(argc, argv) with argv[0] = NAME. */
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_send(int argc, char **argv);
+int cmd_recv(int argc, char **argv);
+
+/* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
+
+enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
+extern int cli_verbosity;
+
+/* "mcast: ..." on stderr, always (errors). */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "mcast: warning: ..." unless -q. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "mcast: ..." unless -q (progress and summaries). */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "mcast[PID]: ..." with -v only. */
+void cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "mcast CMD: ..." and a hint to --help on stderr; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- Signals ------------------------------------------------------------ */
+
+/* Set by SIGINT and SIGTERM; loops check it and end cleanly. */
+extern volatile sig_atomic_t cli_stop;
+/*
+ * Install the SIGINT/SIGTERM handlers and ignore SIGPIPE (a closed stdout
+ * shows up as EPIPE from the write instead). With block true the two
+ * signals are blocked and *unblocked (if not NULL) receives the mask to
+ * give ppoll(), so a signal can only land while waiting.
+ */
+void cli_signals(bool block, sigset_t *unblocked);
+
+/* ---- Option values shared by subcommands ------------------------------ */
+
+/* Parse GROUP:PORT, or print a usage error; returns 0 or EXIT_USAGE. */
+int cli_group(const char *cmd, const char *text, mcast_addr *out);
+/* Parse a host address of the group's family for option opt. */
+int cli_host(const char *cmd, const char *opt, const char *text,
+	     const mcast_addr *group, mcast_addr *out);
+/* Resolve an interface spec; warns when it cannot do multicast. Returns 0,
+ * EXIT_USAGE (unknown interface) or EXIT_FAIL. */
+int cli_iface(const char *cmd, const char *spec, mcast_iface *out);
+/* Integer option in [min, max], or a usage error naming option and value. */
+int cli_uint(const char *cmd, const char *opt, const char *text, uint64_t min,
+	     uint64_t max, uint64_t *out);
+/* Duration option (max 1 year), or a usage error. */
+int cli_duration(const char *cmd, const char *opt, const char *text,
+		 uint64_t *ns);
+/* Size option in [min, max], or a usage error. */
+int cli_size(const char *cmd, const char *opt, const char *text, uint64_t min,
+	     uint64_t max, uint64_t *out);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t cli_now_ns(void);
+
+#endif

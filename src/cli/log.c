@@ -1,0 +1,208 @@
+/*
+ * log.c - diagnostics on stderr, signals, and option values that every
+ * subcommand parses the same way.
+ */
+#include "cli/cli.h"
+#include "cli/parse.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_verbosity = LOG_NORMAL;
+volatile sig_atomic_t cli_stop;
+
+static void vlog(const char *prefix, const char *fmt, va_list ap)
+{
+	/* One fprintf per line keeps lines whole when processes share stderr. */
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "%s%s\n", prefix, line);
+}
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("mcast: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_verbosity < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog("mcast: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_verbosity < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog("mcast: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_debug(const char *fmt, ...)
+{
+	char prefix[32];
+	va_list ap;
+
+	if (cli_verbosity < LOG_VERBOSE)
+		return;
+	snprintf(prefix, sizeof(prefix), "mcast[%ld]: ", (long)getpid());
+	va_start(ap, fmt);
+	vlog(prefix, fmt, ap);
+	va_end(ap);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	char prefix[64];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "mcast %s: ", cmd);
+	va_start(ap, fmt);
+	vlog(prefix, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'mcast %s --help' for more information.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cli_stop = 1;
+}
+
+void cli_signals(bool block, sigset_t *unblocked)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking call must return EINTR so we can stop. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!block)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, unblocked);
+	if (unblocked) {
+		sigdelset(unblocked, SIGINT);
+		sigdelset(unblocked, SIGTERM);
+	}
+}
+
+int cli_group(const char *cmd, const char *text, mcast_addr *out)
+{
+	mcast_error e;
+
+	if (mcast_addr_parse_group(out, text, &e) < 0)
+		return cli_usage(cmd, "%s", e.msg);
+	return 0;
+}
+
+int cli_host(const char *cmd, const char *opt, const char *text,
+	     const mcast_addr *group, mcast_addr *out)
+{
+	mcast_error e;
+
+	if (mcast_addr_parse_host(out, text, &e) < 0)
+		return cli_usage(cmd, "%s: %s", opt, e.msg);
+	if (mcast_addr_family(out) != mcast_addr_family(group))
+		return cli_usage(cmd, "%s: '%s' is IPv%c but the group is IPv%c", opt,
+				 text, mcast_addr_family(out) == AF_INET6 ? '6' : '4',
+				 mcast_addr_family(group) == AF_INET6 ? '6' : '4');
+	return 0;
+}
+
+int cli_iface(const char *cmd, const char *spec, mcast_iface *out)
+{
+	mcast_error e;
+	int rc = mcast_iface_find(out, spec, &e);
+
+	if (rc == -ENODEV)
+		return cli_usage(cmd, "%s", e.msg);
+	if (rc < 0) {
+		cli_err("%s", e.msg);
+		return EXIT_FAIL;
+	}
+	/*
+	 * Loopback carries multicast within the host without the MULTICAST
+	 * flag, so only other interfaces deserve the warning.
+	 */
+	if (!(out->flags & IFF_MULTICAST) && !(out->flags & IFF_LOOPBACK))
+		cli_warn("interface %s does not have the MULTICAST flag", out->name);
+	if (!(out->flags & IFF_UP))
+		cli_warn("interface %s is down", out->name);
+	return 0;
+}
+
+int cli_uint(const char *cmd, const char *opt, const char *text, uint64_t min,
+	     uint64_t max, uint64_t *out)
+{
+	int rc = cli_parse_uint(text, min, max, out);
+
+	if (rc == -ERANGE)
+		return cli_usage(cmd, "%s: %s is out of range (%llu-%llu)", opt, text,
+				 (unsigned long long)min, (unsigned long long)max);
+	if (rc < 0)
+		return cli_usage(cmd, "%s: '%s' is not a number", opt, text);
+	return 0;
+}
+
+int cli_duration(const char *cmd, const char *opt, const char *text,
+		 uint64_t *ns)
+{
+	const uint64_t year = 366ULL * 24 * 3600 * 1000000000ULL;
+	int rc = cli_parse_duration(text, year, ns);
+
+	if (rc == -ERANGE)
+		return cli_usage(cmd, "%s: %s is too long (at most a year)", opt, text);
+	if (rc < 0)
+		return cli_usage(cmd,
+				 "%s: '%s' is not a duration (e.g. 250ms, 2s, 1m)",
+				 opt, text);
+	return 0;
+}
+
+int cli_size(const char *cmd, const char *opt, const char *text, uint64_t min,
+	     uint64_t max, uint64_t *out)
+{
+	int rc = cli_parse_size(text, min, max, out);
+
+	if (rc == -ERANGE)
+		return cli_usage(cmd, "%s: %s is out of range (%llu-%llu bytes)", opt,
+				 text, (unsigned long long)min,
+				 (unsigned long long)max);
+	if (rc < 0)
+		return cli_usage(cmd, "%s: '%s' is not a size (e.g. 1500, 64k, 8M)",
+				 opt, text);
+	return 0;
+}
+
+uint64_t cli_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}

@@ -1,0 +1,529 @@
+/*
+ * recv.c - `mcast recv GROUP:PORT`: join a group and print what arrives.
+ */
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "cli/parse.h"
+#include "cli/srcset.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_IFACES 64
+#define MAX_SOURCES 64
+/* Distinct sources counted exactly up to this many; past it, "at least". */
+#define SOURCE_LIMIT 65536
+
+static const char usage_text[] =
+	"Usage: mcast recv [OPTIONS] GROUP:PORT\n"
+	"\n"
+	"Join a multicast group and print each datagram that arrives.\n"
+	"GROUP:PORT is 239.1.2.3:5000, [ff15::1]:5000 or [ff02::1%eth0]:5000;\n"
+	"port 0 picks a free port and prints it.\n"
+	"\n"
+	"Options:\n"
+	"  -i, --interface IFACE   join on IFACE (name, index or address);\n"
+	"                          repeatable; 'all' = every up multicast\n"
+	"                          interface; default: the route to the group\n"
+	"  -S, --source ADDR       receive only from ADDR (source-specific join);\n"
+	"                          repeatable\n"
+	"  -X, --exclude ADDR      receive from any source but ADDR; repeatable\n"
+	"      --rcvbuf SIZE       receive buffer size (64k, 8M); reports what the\n"
+	"                          kernel granted\n"
+	"  -n, --count N           exit after N datagrams\n"
+	"  -w, --timeout DURATION  exit after DURATION without a datagram\n"
+	"      --hex               print payloads as hex bytes\n"
+	"      --raw               write only the payload bytes (for pipes)\n"
+	"      --json              one JSON object per line\n"
+	"  -v, --verbose           log each join and leave\n"
+	"  -q, --quiet             print data only\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
+	"datagrams with -n) arrived, 2 usage error.\n";
+
+enum { OPT_RCVBUF = 256, OPT_HEX, OPT_RAW, OPT_JSON };
+
+static const struct option options[] = {
+	{"interface", required_argument, NULL, 'i'},
+	{"source", required_argument, NULL, 'S'},
+	{"exclude", required_argument, NULL, 'X'},
+	{"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+	{"count", required_argument, NULL, 'n'},
+	{"timeout", required_argument, NULL, 'w'},
+	{"hex", no_argument, NULL, OPT_HEX},
+	{"raw", no_argument, NULL, OPT_RAW},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+enum format { FMT_TEXT, FMT_HEX, FMT_RAW, FMT_JSON };
+
+struct recv_opts {
+	mcast_addr group;
+	const char *iface_spec[MAX_IFACES];
+	size_t n_iface_spec;
+	const char *source_spec[MAX_SOURCES], *exclude_spec[MAX_SOURCES];
+	size_t n_source, n_exclude;
+	mcast_addr source[MAX_SOURCES], exclude[MAX_SOURCES];
+	uint64_t rcvbuf, count, timeout_ns;
+	enum format fmt;
+	int n_fmt;
+};
+
+struct receiver {
+	struct recv_opts *o;
+	mcast_sock *sock;
+	mcast_iface iface[MAX_IFACES];
+	size_t n_iface;
+	bool kernel_choice;
+	mcast_addr bound; /* group and actual port */
+	/* What arrived. */
+	uint64_t datagrams, bytes;
+	uint32_t drops;
+	struct srcset sources;
+	/* Arrival interface names, looked up once per index. */
+	struct {
+		unsigned index;
+		char name[IF_NAMESIZE];
+	} names[16];
+	size_t n_names;
+};
+
+static int add_spec(const char **list, size_t *n, const char *spec,
+		    const char *opt)
+{
+	if (*n == MAX_SOURCES)
+		return cli_usage("recv", "%s: at most %d", opt, MAX_SOURCES);
+	list[(*n)++] = spec;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct recv_opts *o)
+{
+	const char *cmd = "recv";
+	int c, rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "i:S:X:n:w:vqh", options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			rc = add_spec(o->iface_spec, &o->n_iface_spec, optarg,
+				      "--interface");
+			break;
+		case 'S':
+			rc = add_spec(o->source_spec, &o->n_source, optarg, "--source");
+			break;
+		case 'X':
+			rc = add_spec(o->exclude_spec, &o->n_exclude, optarg, "--exclude");
+			break;
+		case OPT_RCVBUF:
+			rc = cli_size(cmd, "--rcvbuf", optarg, 1024, 1ULL << 30, &o->rcvbuf);
+			break;
+		case 'n':
+			rc = cli_uint(cmd, "--count", optarg, 1, UINT64_MAX, &o->count);
+			break;
+		case 'w':
+			rc = cli_duration(cmd, "--timeout", optarg, &o->timeout_ns);
+			if (rc == 0 && o->timeout_ns == 0)
+				rc = cli_usage(cmd, "--timeout: must be more than 0");
+			break;
+		case OPT_HEX: o->fmt = FMT_HEX, o->n_fmt++; break;
+		case OPT_RAW: o->fmt = FMT_RAW, o->n_fmt++; break;
+		case OPT_JSON: o->fmt = FMT_JSON, o->n_fmt++; break;
+		case 'v': cli_verbosity = LOG_VERBOSE; break;
+		case 'q': cli_verbosity = LOG_QUIET; break;
+		case 'h': fputs(usage_text, stdout); return -1;
+		default: return cli_usage(cmd, "unknown or incomplete option");
+		}
+	}
+	if (rc)
+		return rc;
+	if (optind >= argc)
+		return cli_usage(cmd, "missing GROUP:PORT");
+	if (optind + 1 < argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	rc = cli_group(cmd, argv[optind], &o->group);
+	for (size_t i = 0; rc == 0 && i < o->n_source; i++)
+		rc = cli_host(cmd, "--source", o->source_spec[i], &o->group,
+			      &o->source[i]);
+	for (size_t i = 0; rc == 0 && i < o->n_exclude; i++)
+		rc = cli_host(cmd, "--exclude", o->exclude_spec[i], &o->group,
+			      &o->exclude[i]);
+	if (rc)
+		return rc;
+	if (o->n_fmt > 1)
+		return cli_usage(cmd, "choose one of --hex, --raw and --json");
+	if (o->n_source && o->n_exclude)
+		return cli_usage(cmd, "--source and --exclude do not mix: a join "
+				      "either names its sources or excludes some");
+	return 0;
+}
+
+static int add_iface(struct receiver *r, const mcast_iface *ifc)
+{
+	for (size_t i = 0; i < r->n_iface; i++)
+		if (r->iface[i].index == ifc->index)
+			return 0;
+	if (r->n_iface == MAX_IFACES)
+		return cli_usage("recv", "too many interfaces (at most %d)", MAX_IFACES);
+	r->iface[r->n_iface++] = *ifc;
+	return 0;
+}
+
+/* Turn the -i options (or their absence) into a list of interfaces. */
+static int choose_ifaces(struct receiver *r)
+{
+	struct recv_opts *o = r->o;
+	mcast_iface ifc, *all;
+	mcast_error e;
+	size_t n;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < o->n_iface_spec; i++) {
+		if (strcmp(o->iface_spec[i], "all") != 0) {
+			rc = cli_iface("recv", o->iface_spec[i], &ifc);
+			if (rc == 0)
+				rc = add_iface(r, &ifc);
+			continue;
+		}
+		if (mcast_iface_list(&all, &n, IFF_UP | IFF_MULTICAST, &e) < 0) {
+			cli_err("%s", e.msg);
+			return EXIT_FAIL;
+		}
+		for (size_t j = 0; rc == 0 && j < n; j++)
+			rc = add_iface(r, &all[j]);
+		free(all);
+		if (rc == 0 && n == 0) {
+			cli_err("-i all: no interface is up and multicast-capable");
+			return EXIT_FAIL;
+		}
+	}
+	if (rc || o->n_iface_spec)
+		return rc;
+	if (mcast_iface_route(&ifc, &o->group, &e) < 0) {
+		cli_err("%s; choose an interface with -i", e.msg);
+		return EXIT_FAIL;
+	}
+	r->kernel_choice = true;
+	return add_iface(r, &ifc);
+}
+
+static void warn_ssm(const struct recv_opts *o)
+{
+	char g[MCAST_ADDRSTRLEN];
+
+	mcast_addr_format(&o->group, g, sizeof(g), 0);
+	if (o->n_source && !mcast_addr_is_ssm(&o->group))
+		cli_warn("%s is outside the source-specific ranges (232.0.0.0/8, "
+			 "ff3x::/32); joining it source-specifically all the same", g);
+	if (!o->n_source && mcast_addr_is_ssm(&o->group))
+		cli_warn("%s is in a source-specific range: routers forward it only "
+			 "to joins that name their sources (-S)", g);
+}
+
+static void log_membership(const char *verb, const struct receiver *r,
+			   const mcast_iface *ifc, const mcast_addr *src)
+{
+	char g[MCAST_ADDRSTRLEN], s[MCAST_ADDRSTRLEN];
+
+	if (cli_verbosity < LOG_VERBOSE)
+		return;
+	mcast_addr_format(&r->o->group, g, sizeof(g), 0);
+	if (src)
+		mcast_addr_format(src, s, sizeof(s), 0);
+	if (strcmp(verb, "blocked") == 0)
+		cli_debug("blocked source %s of %s on %s", s, g, ifc->name);
+	else if (src)
+		cli_debug("%s %s source %s on %s", verb, g, s, ifc->name);
+	else
+		cli_debug("%s %s on %s", verb, g, ifc->name);
+}
+
+/* Bind to the group (so no other group's traffic arrives) and join. */
+static int open_and_join(struct receiver *r)
+{
+	struct recv_opts *o = r->o;
+	int family = mcast_addr_family(&o->group);
+	mcast_addr local = o->group;
+	mcast_bufinfo bi;
+	mcast_error e;
+
+	if (mcast_sock_new(&r->sock, family, &e) < 0)
+		goto fail;
+	/*
+	 * A link-local IPv6 group can only be bound with a scope, which ties
+	 * the socket to one interface; with several interfaces bind the
+	 * wildcard and rely on IPV6_MULTICAST_ALL being off instead.
+	 */
+	if (family == AF_INET6 && !local.u.sin6.sin6_scope_id &&
+	    (IN6_IS_ADDR_MC_LINKLOCAL(&local.u.sin6.sin6_addr) ||
+	     IN6_IS_ADDR_MC_NODELOCAL(&local.u.sin6.sin6_addr))) {
+		if (r->n_iface == 1)
+			local.u.sin6.sin6_scope_id = r->iface[0].index;
+		else
+			local.u.sin6.sin6_addr = in6addr_any;
+	}
+	if (mcast_sock_bind(r->sock, &local, MCAST_BIND_REUSE, &e) < 0)
+		goto fail;
+	r->bound = o->group;
+	if (mcast_sock_local(r->sock, &local) == 0)
+		mcast_addr_set_port(&r->bound, mcast_addr_port(&local));
+	if (o->rcvbuf) {
+		if (mcast_sock_set_rcvbuf(r->sock, o->rcvbuf, &bi, &e) < 0)
+			goto fail;
+		cli_info("receive buffer: asked %zu bytes, granted %zu bytes (kernel "
+			 "maximum %zu bytes%s)%s", bi.requested, bi.granted, bi.max,
+			 bi.forced ? ", forced past the maximum" : "",
+			 bi.granted < bi.requested
+				 ? "; raise net.core.rmem_max or run as root for more"
+				 : "");
+	}
+	for (size_t i = 0; i < r->n_iface; i++) {
+		const mcast_iface *ifc = &r->iface[i];
+
+		for (size_t k = 0; k < o->n_source; k++) {
+			if (mcast_sock_join(r->sock, &o->group, ifc->index,
+					    &o->source[k], &e) < 0)
+				goto fail;
+			log_membership("joined", r, ifc, &o->source[k]);
+		}
+		if (o->n_source)
+			continue;
+		if (mcast_sock_join(r->sock, &o->group, ifc->index, NULL, &e) < 0)
+			goto fail;
+		log_membership("joined", r, ifc, NULL);
+		for (size_t k = 0; k < o->n_exclude; k++) {
+			if (mcast_sock_block(r->sock, &o->group, ifc->index,
+					     &o->exclude[k], &e) < 0)
+				goto fail;
+			log_membership("blocked", r, ifc, &o->exclude[k]);
+		}
+	}
+	return 0;
+fail:
+	cli_err("%s", e.msg);
+	return EXIT_FAIL;
+}
+
+/* Leave every membership, logging each, newest last as they were made. */
+static void leave_all(struct receiver *r)
+{
+	struct recv_opts *o = r->o;
+
+	for (size_t i = 0; i < r->n_iface; i++) {
+		const mcast_iface *ifc = &r->iface[i];
+		size_t n = o->n_source ? o->n_source : 1;
+
+		for (size_t k = 0; k < n; k++) {
+			const mcast_addr *src = o->n_source ? &o->source[k] : NULL;
+
+			if (mcast_sock_leave(r->sock, &o->group, ifc->index, src, NULL) == 0)
+				log_membership("left", r, ifc, src);
+		}
+	}
+}
+
+static void announce(struct receiver *r)
+{
+	char where[MCAST_ADDRSTRLEN], list[MAX_IFACES * (IF_NAMESIZE + 2)] = "";
+	size_t used = 0;
+
+	mcast_addr_format(&r->bound, where, sizeof(where), MCAST_FMT_PORT);
+	if (r->o->fmt == FMT_JSON) {
+		char g[MCAST_ADDRSTRLEN];
+
+		mcast_addr_format(&r->bound, g, sizeof(g), 0);
+		printf("{\"event\":\"listening\",\"group\":\"%s\",\"port\":%u,"
+		       "\"interfaces\":[", g, mcast_addr_port(&r->bound));
+		for (size_t i = 0; i < r->n_iface; i++)
+			printf("%s\"%s\"", i ? "," : "", r->iface[i].name);
+		printf("]}\n");
+		fflush(stdout);
+	}
+	for (size_t i = 0; i < r->n_iface; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i ? ", " : "", r->iface[i].name);
+	cli_info("listening on %s, joined on %s%s", where, list,
+		 r->kernel_choice ? " (chosen by the kernel)" : "");
+}
+
+static const char *iface_name(struct receiver *r, unsigned index)
+{
+	size_t slot;
+
+	for (size_t i = 0; i < r->n_names; i++)
+		if (r->names[i].index == index)
+			return r->names[i].name;
+	slot = r->n_names < 16 ? r->n_names++ : index % 16;
+	r->names[slot].index = index;
+	if (!if_indextoname(index, r->names[slot].name))
+		snprintf(r->names[slot].name, IF_NAMESIZE, "%u", index);
+	return r->names[slot].name;
+}
+
+/* Write one datagram in the chosen format; -1 with errno on write error. */
+static int print_datagram(struct receiver *r, const void *buf, size_t len,
+			  const mcast_rxinfo *ri)
+{
+	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN], when[40];
+	const char *ifn = iface_name(r, ri->ifindex);
+	FILE *f = stdout;
+	int rc;
+
+	switch (r->o->fmt) {
+	case FMT_RAW:
+		rc = fwrite(buf, 1, len, f) == len ? 0 : -1;
+		break;
+	case FMT_JSON:
+		mcast_addr_format(&ri->source, src, sizeof(src), 0);
+		mcast_addr_format(&ri->dest, dst, sizeof(dst), 0);
+		cli_format_rfc3339(&ri->time, when, sizeof(when));
+		fprintf(f, "{\"event\":\"message\",\"time\":\"%s\",\"source\":\"%s\","
+			   "\"source_port\":%u,\"group\":\"%s\",\"port\":%u,"
+			   "\"interface\":\"%s\",\"bytes\":%zu,",
+			when, src, mcast_addr_port(&ri->source), dst,
+			mcast_addr_port(&ri->dest), ifn, ri->len);
+		if (cli_utf8_valid(buf, len)) {
+			fputs("\"data\":", f);
+			rc = cli_write_json_string(f, buf, len);
+		} else {
+			fputs("\"data_base64\":", f);
+			rc = cli_write_base64(f, buf, len);
+		}
+		if (rc == 0)
+			rc = fputs("}\n", f) == EOF ? -1 : 0;
+		break;
+	default:
+		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
+		mcast_addr_format(&ri->dest, dst, sizeof(dst), MCAST_FMT_PORT);
+		fprintf(f, "%s -> %s on %s, %zu bytes: ", src, dst, ifn, ri->len);
+		rc = r->o->fmt == FMT_HEX ? cli_write_hex(f, buf, len)
+					  : cli_write_escaped(f, buf, len);
+		if (rc == 0)
+			rc = putc('\n', f) == EOF ? -1 : 0;
+	}
+	/* Flush each datagram: a reader on a pipe wants it now, not later. */
+	if (fflush(f) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static void summary(struct receiver *r)
+{
+	if (r->o->fmt == FMT_JSON) {
+		printf("{\"event\":\"summary\",\"datagrams\":%llu,\"bytes\":%llu,"
+		       "\"sources\":%zu,\"kernel_drops\":%u}\n",
+		       (unsigned long long)r->datagrams, (unsigned long long)r->bytes,
+		       r->sources.count, r->drops);
+		fflush(stdout);
+		return;
+	}
+	cli_info("%llu datagram%s, %llu bytes from %s%zu source%s, %u kernel drop%s",
+		 (unsigned long long)r->datagrams, r->datagrams == 1 ? "" : "s",
+		 (unsigned long long)r->bytes, r->sources.full ? "at least " : "",
+		 r->sources.count, r->sources.count == 1 ? "" : "s", r->drops,
+		 r->drops == 1 ? "" : "s");
+}
+
+/* Receive until the count, the timeout or a signal. Returns an exit code. */
+static int receive(struct receiver *r, const sigset_t *unblocked)
+{
+	static unsigned char buf[65536];
+	struct recv_opts *o = r->o;
+	uint64_t last = cli_now_ns();
+	struct pollfd p = {.fd = mcast_sock_fd(r->sock), .events = POLLIN};
+	char d[32];
+	mcast_rxinfo ri;
+	mcast_error e;
+
+	while (!cli_stop && !(o->count && r->datagrams >= o->count)) {
+		struct timespec ts, *tsp = NULL;
+		ssize_t n;
+
+		if (o->timeout_ns) {
+			uint64_t now = cli_now_ns(), end = last + o->timeout_ns;
+
+			if (now >= end)
+				break;
+			ts.tv_sec = (time_t)((end - now) / 1000000000ULL);
+			ts.tv_nsec = (long)((end - now) % 1000000000ULL);
+			tsp = &ts;
+		}
+		if (ppoll(&p, 1, tsp, unblocked) <= 0)
+			continue; /* timeout or signal: the loop head decides */
+		n = mcast_sock_recv(r->sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
+		if (n == -EAGAIN || n == -EINTR)
+			continue;
+		if (n < 0) {
+			cli_err("%s", e.msg);
+			return EXIT_FAIL;
+		}
+		last = cli_now_ns();
+		r->datagrams++;
+		r->bytes += (uint64_t)n;
+		if (ri.drops > r->drops)
+			r->drops = ri.drops;
+		srcset_add(&r->sources, &ri.source);
+		if (print_datagram(r, buf, (size_t)n, &ri) < 0) {
+			/* The reader went away (mcast recv | head -1): done. */
+			if (errno == EPIPE)
+				return EXIT_OK;
+			cli_err("writing output: %s", strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	if (cli_stop || !o->timeout_ns || (o->count && r->datagrams >= o->count))
+		return EXIT_OK;
+	cli_format_duration(o->timeout_ns, d, sizeof(d));
+	if (r->datagrams == 0) {
+		cli_err("nothing arrived within %s", d);
+		return EXIT_FAIL;
+	}
+	if (o->count) {
+		cli_err("only %llu of %llu datagrams arrived before %s of silence",
+			(unsigned long long)r->datagrams, (unsigned long long)o->count, d);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cmd_recv(int argc, char **argv)
+{
+	struct recv_opts o;
+	struct receiver r;
+	sigset_t unblocked;
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	srcset_init(&r.sources, SOURCE_LIMIT);
+	cli_signals(true, &unblocked);
+	rc = choose_ifaces(&r);
+	if (rc == 0) {
+		warn_ssm(&o);
+		rc = open_and_join(&r);
+	}
+	if (rc == 0) {
+		announce(&r);
+		rc = receive(&r, &unblocked);
+		leave_all(&r);
+		/* After EPIPE the JSON summary goes nowhere, harmlessly. */
+		summary(&r);
+	}
+	mcast_sock_free(r.sock);
+	srcset_free(&r.sources);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * internal.h - what the library's modules share and nothing outside sees.
+ * Internal non-static names start with mcast__.
+ */
+#ifndef MCAST_INTERNAL_H
+#define MCAST_INTERNAL_H
+
+#include "mcast.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+/*
+ * Write a formatted message into err (if not NULL) and return code, so a
+ * failure reads `return mcast__fail(err, -EINVAL, "bad port '%s'", p);`.
+ */
+int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The socket option level for a family: IPPROTO_IP or IPPROTO_IPV6. */
+int mcast__level(int family);
+
+/*
+ * Platform specifics (os_linux.c). Everything that names a Linux-only socket
+ * option or reads /proc lives behind these, so a port replaces one file.
+ */
+
+/* Turn on what a receiving socket reports with each datagram: arrival
+ * interface and destination (PKTINFO), kernel timestamps, kernel drops.
+ * Also turns off IP_MULTICAST_ALL. Returns 0 or -errno. */
+int mcast__os_rx_setup(int fd, int family);
+
+/* Fill info from the control messages of one received datagram. */
+void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info);
+
+/* The control buffer size that mcast__os_rx_cmsg() needs. */
+#define MCAST__CMSG_SPACE 256
+
+/* Set the receive buffer, forcing past the limit when the process may.
+ * Fills info. Returns 0 or -errno. */
+int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info);
+
+/* Refuse (on) or allow (off) fragmentation of outgoing datagrams. */
+int mcast__os_set_dontfrag(int fd, int family, bool on);
+
+/* The interface index the routing table sends dst through. Returns 0,
+ * -ENETUNREACH or -errno. */
+int mcast__os_route_ifindex(const mcast_addr *dst, unsigned *ifindex);
+
+#endif

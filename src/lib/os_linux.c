@@ -1,0 +1,220 @@
+/*
+ * os_linux.c - everything Linux-specific: socket options that only Linux
+ * has, control messages, /proc reads and the netlink route query. A port to
+ * another system replaces this file and nothing else.
+ */
+#include "lib/internal.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+#ifndef SO_RXQ_OVFL
+#define SO_RXQ_OVFL 40
+#endif
+
+static int setopt_int(int fd, int level, int name, int value)
+{
+	if (setsockopt(fd, level, name, &value, sizeof(value)) < 0)
+		return -errno;
+	return 0;
+}
+
+int mcast__os_rx_setup(int fd, int family)
+{
+	int rc;
+
+	if (family == AF_INET6) {
+		rc = setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+		/*
+		 * Linux delivers a group to every socket bound to its port once
+		 * any socket on the host joined it, unless MULTICAST_ALL is off;
+		 * with it off a socket sees only the groups it joined itself.
+		 * Kernels before 4.20 lack the IPv6 option: binding to the group
+		 * address still keeps other groups out, so that is not fatal.
+		 */
+		if (rc == 0)
+			(void)setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+	} else {
+		rc = setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+		if (rc == 0)
+			rc = setopt_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
+	}
+	if (rc == 0)
+		rc = setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+	if (rc == 0)
+		rc = setopt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1);
+	return rc;
+}
+
+void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    family == AF_INET) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			info->ifindex = (unsigned)pi.ipi_ifindex;
+			info->dest.u.sin.sin_addr = pi.ipi_addr;
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+			   c->cmsg_type == IPV6_PKTINFO && family == AF_INET6) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			info->ifindex = pi.ipi6_ifindex;
+			info->dest.u.sin6.sin6_addr = pi.ipi6_addr;
+			if (IN6_IS_ADDR_MC_LINKLOCAL(&pi.ipi6_addr) ||
+			    IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
+				info->dest.u.sin6.sin6_scope_id = pi.ipi6_ifindex;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&info->time, CMSG_DATA(c), sizeof(info->time));
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&info->drops, CMSG_DATA(c), sizeof(info->drops));
+		}
+	}
+}
+
+/* net.core.rmem_max, or 0 when /proc is not readable. */
+static size_t rmem_max(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/rmem_max", "re");
+	unsigned long v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info)
+{
+	int val, got = 0;
+	socklen_t len = sizeof(got);
+
+	/* The kernel doubles the value and keeps it in an int. */
+	if (bytes == 0 || bytes > INT32_MAX / 2)
+		return -EINVAL;
+	val = (int)bytes;
+	info->requested = bytes;
+	info->max = rmem_max();
+	info->forced = false;
+	/*
+	 * SO_RCVBUF silently caps at rmem_max. SO_RCVBUFFORCE ignores the cap
+	 * but needs CAP_NET_ADMIN; try it only when the cap would bite, and
+	 * fall back quietly, because the report below says what we got.
+	 */
+	if (info->max && bytes > info->max &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &val, sizeof(val)) == 0)
+		info->forced = true;
+	else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) < 0)
+		return -errno;
+	/* Linux reports twice the usable size: half is bookkeeping. */
+	info->granted = (size_t)got / 2;
+	return 0;
+}
+
+int mcast__os_set_dontfrag(int fd, int family, bool on)
+{
+	if (family == AF_INET6)
+		return setopt_int(fd, IPPROTO_IPV6, IPV6_DONTFRAG, on);
+	return setopt_int(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+			  on ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+}
+
+/*
+ * Ask the kernel's routing table (RTM_GETROUTE) which interface a packet to
+ * dst leaves by. This is the same lookup an any-interface join makes, and
+ * unlike connect()+getsockname() it works for interfaces without an address.
+ */
+int mcast__os_route_ifindex(const mcast_addr *dst, unsigned *ifindex)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[64];
+	} req;
+	union {
+		struct nlmsghdr nh;
+		char buf[8192];
+	} resp;
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	int family = mcast_addr_family(dst), fd, rc = -ENETUNREACH;
+	size_t alen = family == AF_INET6 ? 16 : 4;
+	struct rtattr *rta;
+	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.rt.rtm_family = (unsigned char)family;
+	req.rt.rtm_dst_len = (unsigned char)(alen * 8);
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = RTA_DST;
+	rta->rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(RTA_DATA(rta), family == AF_INET6
+				      ? (const void *)&dst->u.sin6.sin6_addr
+				      : (const void *)&dst->u.sin.sin_addr,
+	       alen);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	n = recv(fd, &resp, sizeof(resp), 0);
+	if (n < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (struct nlmsghdr *h = &resp.nh; NLMSG_OK(h, (size_t)n);
+	     h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+
+			rc = e->error ? e->error : -ENETUNREACH;
+			goto out;
+		}
+		if (h->nlmsg_type != RTM_NEWROUTE)
+			continue;
+		struct rtmsg *rt = NLMSG_DATA(h);
+		int alen_left = (int)RTM_PAYLOAD(h);
+
+		for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, alen_left);
+		     a = RTA_NEXT(a, alen_left)) {
+			if (a->rta_type == RTA_OIF) {
+				int oif;
+
+				memcpy(&oif, RTA_DATA(a), sizeof(oif));
+				*ifindex = (unsigned)oif;
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
