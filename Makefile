@@ -55,14 +55,14 @@ $(B)/$(SONAME): $(LIB_OBJ)
 $(B)/mcast: $(CLI_OBJ) $(B)/libmcast.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmcast.a
 
-$(B)/tests/%: tests/unit/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a tests/unit/deps.ok
+$(B)/tests/%: tests/unit/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a $(B)/deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_LIB_OBJ) $(B)/libmcast.a $(LDFLAGS) -lcmocka
 
 # Test dependencies: says which Debian package is missing, installs it as root.
-tests/unit/deps.ok: tests/deps.sh
+$(B)/deps.ok: tests/deps.sh
 	sh tests/deps.sh
-	@touch $@
+	@mkdir -p $(@D) && touch $@
 
 check: all $(UNIT_BIN)
 	MCAST=$(abspath $(B)/mcast) sh tests/run.sh $(UNIT_BIN)
@@ -92,6 +92,6 @@ install: all
 	    mcast.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/mcast.pc
 
 clean:
-	rm -rf build build-san tests/unit/deps.ok
+	rm -rf build build-san
 
 .PHONY: all check sanitize valgrind demo install clean
