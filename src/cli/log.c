@@ -17,11 +17,21 @@ volatile sig_atomic_t cli_stop;
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
-	/* One fprintf per line keeps lines whole when processes share stderr. */
-	char line[1024];
+	char line[1024], safe[4 * sizeof(line)], *o = safe;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "%s%s\n", prefix, line);
+	/* Messages quote option values: keep their control bytes inert. */
+	for (const char *p = line; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			o += snprintf(o, 5, "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	/* One fprintf per line keeps lines whole when processes share stderr. */
+	fprintf(stderr, "%s%s\n", prefix, safe);
 }
 
 void cli_err(const char *fmt, ...)

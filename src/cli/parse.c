@@ -115,6 +115,10 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 int cli_format_duration(uint64_t ns, char *buf, unsigned long len)
 {
+	if (ns && ns % 3600000000000ULL == 0)
+		return snprintf(buf, len, "%lluh", (unsigned long long)(ns / 3600000000000ULL));
+	if (ns && ns % 60000000000ULL == 0)
+		return snprintf(buf, len, "%llum", (unsigned long long)(ns / 60000000000ULL));
 	if (ns % 1000000000ULL == 0)
 		return snprintf(buf, len, "%llus", (unsigned long long)(ns / 1000000000ULL));
 	if (ns % 1000000ULL == 0)

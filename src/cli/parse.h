@@ -28,8 +28,8 @@ int cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out);
  */
 int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Write a duration as the shortest exact text ("250ms", "2s", "1m30s" is
- * written "90s"). Returns the length, as snprintf. */
+/* Write a duration in the largest unit that states it exactly: "250ms",
+ * "90s", "1m", "24h". Returns the length, as snprintf. */
 int cli_format_duration(uint64_t ns, char *buf, unsigned long len);
 
 #endif

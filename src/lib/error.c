@@ -25,13 +25,29 @@ const char *mcast_strerror(int code)
 
 int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
 {
-	if (err) {
-		va_list ap;
+	static const char hex[] = "0123456789abcdef";
+	char raw[sizeof(err->msg)];
+	size_t o = 0;
+	va_list ap;
 
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
+	if (!err)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	for (const char *p = raw; *p && o + 5 <= sizeof(err->msg); p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f) {
+			err->msg[o++] = '\\';
+			err->msg[o++] = 'x';
+			err->msg[o++] = hex[c >> 4];
+			err->msg[o++] = hex[c & 15];
+		} else {
+			err->msg[o++] = (char)c;
+		}
 	}
+	err->msg[o] = '\0';
 	return code;
 }
 

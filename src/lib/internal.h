@@ -13,6 +13,8 @@
 /*
  * Write a formatted message into err (if not NULL) and return code, so a
  * failure reads `return mcast__fail(err, -EINVAL, "bad port '%s'", p);`.
+ * Messages quote what users typed, so control bytes are written as \xHH:
+ * a message stays one printable line whatever the input was.
  */
 int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
