@@ -42,9 +42,14 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "mcast[PID]: ..." with -v only. */
 void cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "mcast CMD: ..." and a hint to --help on stderr; returns EXIT_USAGE. */
-int cli_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A usage error: "mcast: ..." on stderr, one line; returns EXIT_USAGE. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The usage error for getopt_long()'s '?' or ':' (with opterr 0 and an
+ * optstring that starts with ':'), naming the option. Returns EXIT_USAGE.
+ */
+int cli_bad_option(int c, char **argv);
 
 /* ---- Signals ------------------------------------------------------------ */
 
@@ -61,21 +66,21 @@ void cli_signals(bool block, sigset_t *unblocked);
 /* ---- Option values shared by subcommands ------------------------------ */
 
 /* Parse GROUP:PORT, or print a usage error; returns 0 or EXIT_USAGE. */
-int cli_group(const char *cmd, const char *text, mcast_addr *out);
+int cli_group(const char *text, mcast_addr *out);
 /* Parse a host address of the group's family for option opt. */
-int cli_host(const char *cmd, const char *opt, const char *text,
+int cli_host(const char *opt, const char *text,
 	     const mcast_addr *group, mcast_addr *out);
 /* Resolve an interface spec; warns when it cannot do multicast. Returns 0,
  * EXIT_USAGE (unknown interface) or EXIT_FAIL. */
-int cli_iface(const char *cmd, const char *spec, mcast_iface *out);
+int cli_iface(const char *spec, mcast_iface *out);
 /* Integer option in [min, max], or a usage error naming option and value. */
-int cli_uint(const char *cmd, const char *opt, const char *text, uint64_t min,
+int cli_uint(const char *opt, const char *text, uint64_t min,
 	     uint64_t max, uint64_t *out);
 /* Duration option (max 1 year), or a usage error. */
-int cli_duration(const char *cmd, const char *opt, const char *text,
+int cli_duration(const char *opt, const char *text,
 		 uint64_t *ns);
 /* Size option in [min, max], or a usage error. */
-int cli_size(const char *cmd, const char *opt, const char *text, uint64_t min,
+int cli_size(const char *opt, const char *text, uint64_t min,
 	     uint64_t max, uint64_t *out);
 
 /* Monotonic clock in nanoseconds. */

@@ -6,6 +6,7 @@
 #include "cli/parse.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,16 +79,13 @@ void cli_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-int cli_usage(const char *cmd, const char *fmt, ...)
+int cli_usage(const char *fmt, ...)
 {
-	char prefix[64];
 	va_list ap;
 
-	snprintf(prefix, sizeof(prefix), "mcast %s: ", cmd);
 	va_start(ap, fmt);
-	vlog(prefix, fmt, ap);
+	vlog("mcast: ", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'mcast %s --help' for more information.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -121,36 +119,55 @@ void cli_signals(bool block, sigset_t *unblocked)
 	}
 }
 
-int cli_group(const char *cmd, const char *text, mcast_addr *out)
+int cli_bad_option(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	/* For long options glibc puts the option's value, not a letter, in
+	 * optopt, so only a printable ASCII optopt names a short option. */
+	bool letter = optopt > ' ' && optopt < 0x7f && strncmp(arg, "--", 2) != 0;
+	const char *eq = strchr(arg, '=');
+
+	if (c == ':')
+		return letter ? cli_usage("option -%c needs a value", optopt)
+			      : cli_usage("option '%s' needs a value", arg);
+	if (letter)
+		return cli_usage("unknown option -%c", optopt);
+	if (optopt && eq)
+		return cli_usage("option '%.*s' takes no value", (int)(eq - arg), arg);
+	return cli_usage("unknown option '%s'", arg);
+}
+
+int cli_group(const char *text, mcast_addr *out)
 {
 	mcast_error e;
 
 	if (mcast_addr_parse_group(out, text, &e) < 0)
-		return cli_usage(cmd, "%s", e.msg);
+		return cli_usage("%s", e.msg);
 	return 0;
 }
 
-int cli_host(const char *cmd, const char *opt, const char *text,
+int cli_host(const char *opt, const char *text,
 	     const mcast_addr *group, mcast_addr *out)
 {
 	mcast_error e;
 
 	if (mcast_addr_parse_host(out, text, &e) < 0)
-		return cli_usage(cmd, "%s: %s", opt, e.msg);
+		return cli_usage("%s: %s", opt, e.msg);
 	if (mcast_addr_family(out) != mcast_addr_family(group))
-		return cli_usage(cmd, "%s: '%s' is IPv%c but the group is IPv%c", opt,
+		return cli_usage("%s: '%s' is IPv%c but the group is IPv%c", opt,
 				 text, mcast_addr_family(out) == AF_INET6 ? '6' : '4',
 				 mcast_addr_family(group) == AF_INET6 ? '6' : '4');
 	return 0;
 }
 
-int cli_iface(const char *cmd, const char *spec, mcast_iface *out)
+int cli_iface(const char *spec, mcast_iface *out)
 {
 	mcast_error e;
 	int rc = mcast_iface_find(out, spec, &e);
 
 	if (rc == -ENODEV)
-		return cli_usage(cmd, "%s", e.msg);
+		return cli_usage("%s", e.msg);
 	if (rc < 0) {
 		cli_err("%s", e.msg);
 		return EXIT_FAIL;
@@ -166,45 +183,45 @@ int cli_iface(const char *cmd, const char *spec, mcast_iface *out)
 	return 0;
 }
 
-int cli_uint(const char *cmd, const char *opt, const char *text, uint64_t min,
+int cli_uint(const char *opt, const char *text, uint64_t min,
 	     uint64_t max, uint64_t *out)
 {
 	int rc = cli_parse_uint(text, min, max, out);
 
 	if (rc == -ERANGE)
-		return cli_usage(cmd, "%s: %s is out of range (%llu-%llu)", opt, text,
+		return cli_usage("%s: %s is out of range (%llu-%llu)", opt, text,
 				 (unsigned long long)min, (unsigned long long)max);
 	if (rc < 0)
-		return cli_usage(cmd, "%s: '%s' is not a number", opt, text);
+		return cli_usage("%s: '%s' is not a number", opt, text);
 	return 0;
 }
 
-int cli_duration(const char *cmd, const char *opt, const char *text,
+int cli_duration(const char *opt, const char *text,
 		 uint64_t *ns)
 {
 	const uint64_t year = 366ULL * 24 * 3600 * 1000000000ULL;
 	int rc = cli_parse_duration(text, year, ns);
 
 	if (rc == -ERANGE)
-		return cli_usage(cmd, "%s: %s is too long (at most a year)", opt, text);
+		return cli_usage("%s: %s is too long (at most a year)", opt, text);
 	if (rc < 0)
-		return cli_usage(cmd,
+		return cli_usage(
 				 "%s: '%s' is not a duration (e.g. 250ms, 2s, 1m)",
 				 opt, text);
 	return 0;
 }
 
-int cli_size(const char *cmd, const char *opt, const char *text, uint64_t min,
+int cli_size(const char *opt, const char *text, uint64_t min,
 	     uint64_t max, uint64_t *out)
 {
 	int rc = cli_parse_size(text, min, max, out);
 
 	if (rc == -ERANGE)
-		return cli_usage(cmd, "%s: %s is out of range (%llu-%llu bytes)", opt,
+		return cli_usage("%s: %s is out of range (%llu-%llu bytes)", opt,
 				 text, (unsigned long long)min,
 				 (unsigned long long)max);
 	if (rc < 0)
-		return cli_usage(cmd, "%s: '%s' is not a size (e.g. 1500, 64k, 8M)",
+		return cli_usage("%s: '%s' is not a size (e.g. 1500, 64k, 8M)",
 				 opt, text);
 	return 0;
 }

@@ -101,20 +101,20 @@ static int add_spec(const char **list, size_t *n, const char *spec,
 		    const char *opt)
 {
 	if (*n == MAX_SOURCES)
-		return cli_usage("recv", "%s: at most %d", opt, MAX_SOURCES);
+		return cli_usage("%s: at most %d", opt, MAX_SOURCES);
 	list[(*n)++] = spec;
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct recv_opts *o)
 {
-	const char *cmd = "recv";
 	int c, rc = 0;
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
+	opterr = 0;
 	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, "i:S:X:n:w:vqh", options, NULL)) != -1) {
+	       (c = getopt_long(argc, argv, ":i:S:X:n:w:vqh", options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			rc = add_spec(o->iface_spec, &o->n_iface_spec, optarg,
@@ -127,15 +127,15 @@ static int parse_args(int argc, char **argv, struct recv_opts *o)
 			rc = add_spec(o->exclude_spec, &o->n_exclude, optarg, "--exclude");
 			break;
 		case OPT_RCVBUF:
-			rc = cli_size(cmd, "--rcvbuf", optarg, 1024, 1ULL << 30, &o->rcvbuf);
+			rc = cli_size("--rcvbuf", optarg, 1024, 1ULL << 30, &o->rcvbuf);
 			break;
 		case 'n':
-			rc = cli_uint(cmd, "--count", optarg, 1, UINT64_MAX, &o->count);
+			rc = cli_uint("--count", optarg, 1, UINT64_MAX, &o->count);
 			break;
 		case 'w':
-			rc = cli_duration(cmd, "--timeout", optarg, &o->timeout_ns);
+			rc = cli_duration("--timeout", optarg, &o->timeout_ns);
 			if (rc == 0 && o->timeout_ns == 0)
-				rc = cli_usage(cmd, "--timeout: must be more than 0");
+				rc = cli_usage("--timeout: must be more than 0");
 			break;
 		case OPT_HEX: o->fmt = FMT_HEX, o->n_fmt++; break;
 		case OPT_RAW: o->fmt = FMT_RAW, o->n_fmt++; break;
@@ -143,28 +143,28 @@ static int parse_args(int argc, char **argv, struct recv_opts *o)
 		case 'v': cli_verbosity = LOG_VERBOSE; break;
 		case 'q': cli_verbosity = LOG_QUIET; break;
 		case 'h': fputs(usage_text, stdout); return -1;
-		default: return cli_usage(cmd, "unknown or incomplete option");
+		default: return cli_bad_option(c, argv);
 		}
 	}
 	if (rc)
 		return rc;
 	if (optind >= argc)
-		return cli_usage(cmd, "missing GROUP:PORT");
+		return cli_usage("missing GROUP:PORT");
 	if (optind + 1 < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
-	rc = cli_group(cmd, argv[optind], &o->group);
+		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	rc = cli_group(argv[optind], &o->group);
 	for (size_t i = 0; rc == 0 && i < o->n_source; i++)
-		rc = cli_host(cmd, "--source", o->source_spec[i], &o->group,
+		rc = cli_host("--source", o->source_spec[i], &o->group,
 			      &o->source[i]);
 	for (size_t i = 0; rc == 0 && i < o->n_exclude; i++)
-		rc = cli_host(cmd, "--exclude", o->exclude_spec[i], &o->group,
+		rc = cli_host("--exclude", o->exclude_spec[i], &o->group,
 			      &o->exclude[i]);
 	if (rc)
 		return rc;
 	if (o->n_fmt > 1)
-		return cli_usage(cmd, "choose one of --hex, --raw and --json");
+		return cli_usage("choose one of --hex, --raw and --json");
 	if (o->n_source && o->n_exclude)
-		return cli_usage(cmd, "--source and --exclude do not mix: a join "
+		return cli_usage("--source and --exclude do not mix: a join "
 				      "either names its sources or excludes some");
 	return 0;
 }
@@ -175,7 +175,7 @@ static int add_iface(struct receiver *r, const mcast_iface *ifc)
 		if (r->iface[i].index == ifc->index)
 			return 0;
 	if (r->n_iface == MAX_IFACES)
-		return cli_usage("recv", "too many interfaces (at most %d)", MAX_IFACES);
+		return cli_usage("too many interfaces (at most %d)", MAX_IFACES);
 	r->iface[r->n_iface++] = *ifc;
 	return 0;
 }
@@ -191,7 +191,7 @@ static int choose_ifaces(struct receiver *r)
 
 	for (size_t i = 0; rc == 0 && i < o->n_iface_spec; i++) {
 		if (strcmp(o->iface_spec[i], "all") != 0) {
-			rc = cli_iface("recv", o->iface_spec[i], &ifc);
+			rc = cli_iface(o->iface_spec[i], &ifc);
 			if (rc == 0)
 				rc = add_iface(r, &ifc);
 			continue;

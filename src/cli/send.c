@@ -106,7 +106,6 @@ static char *join_words(int n, char **words, size_t *len)
 
 static int parse_args(int argc, char **argv, struct send_opts *o)
 {
-	const char *cmd = "send";
 	int c, rc = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -115,24 +114,25 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	o->interval_ns = 1000000000ULL;
 	o->loop = -1;
 	optind = 0;
+	opterr = 0;
 	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, "i:t:b:p:n:I:vqh", options, NULL)) != -1) {
+	       (c = getopt_long(argc, argv, ":i:t:b:p:n:I:vqh", options, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface_spec = optarg; break;
-		case 't': rc = cli_uint(cmd, "--ttl", optarg, 0, 255, &o->ttl); break;
+		case 't': rc = cli_uint("--ttl", optarg, 0, 255, &o->ttl); break;
 		case OPT_LOOP: o->loop = 1; break;
 		case OPT_NO_LOOP: o->loop = 0; break;
 		case 'b': o->bind_spec = optarg; break;
 		case 'p':
-			rc = cli_uint(cmd, "--source-port", optarg, 1, 65535, &o->port);
+			rc = cli_uint("--source-port", optarg, 1, 65535, &o->port);
 			o->has_port = true;
 			break;
 		case 'n':
-			rc = cli_uint(cmd, "--count", optarg, 0, UINT64_MAX, &o->count);
+			rc = cli_uint("--count", optarg, 0, UINT64_MAX, &o->count);
 			o->has_count = true;
 			break;
 		case 'I':
-			rc = cli_duration(cmd, "--interval", optarg, &o->interval_ns);
+			rc = cli_duration("--interval", optarg, &o->interval_ns);
 			o->has_interval = true;
 			break;
 		case OPT_STDIN:
@@ -141,33 +141,33 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 			else if (strcmp(optarg, "raw") == 0)
 				o->input = IN_RAW;
 			else
-				rc = cli_usage(cmd, "--stdin: unknown mode '%s' (expected raw)",
+				rc = cli_usage("--stdin: unknown mode '%s' (expected raw)",
 					       optarg);
 			break;
 		case OPT_FRAGMENT: o->fragment = true; break;
 		case 'v': cli_verbosity = LOG_VERBOSE; break;
 		case 'q': cli_verbosity = LOG_QUIET; break;
 		case 'h': fputs(usage_text, stdout); return -1;
-		default: return cli_usage(cmd, "unknown or incomplete option");
+		default: return cli_bad_option(c, argv);
 		}
 	}
 	if (rc)
 		return rc;
 	if (optind >= argc)
-		return cli_usage(cmd, "missing GROUP:PORT");
-	rc = cli_group(cmd, argv[optind], &o->group);
+		return cli_usage("missing GROUP:PORT");
+	rc = cli_group(argv[optind], &o->group);
 	if (rc)
 		return rc;
 	optind++;
 	/* One block that rejects every conflicting combination. */
 	if (o->input != IN_ARGS && optind < argc)
-		return cli_usage(cmd, "give MESSAGE words or --stdin, not both");
+		return cli_usage("give MESSAGE words or --stdin, not both");
 	if (o->input == IN_ARGS && optind >= argc)
-		return cli_usage(cmd, "no message: give MESSAGE words or --stdin");
+		return cli_usage("no message: give MESSAGE words or --stdin");
 	if (o->input != IN_ARGS && o->has_count)
-		return cli_usage(cmd, "--count does not apply to --stdin (one datagram per line)");
+		return cli_usage("--count does not apply to --stdin (one datagram per line)");
 	if (o->input == IN_RAW && o->has_interval)
-		return cli_usage(cmd, "--interval does not apply to --stdin=raw");
+		return cli_usage("--interval does not apply to --stdin=raw");
 	if (o->input == IN_ARGS) {
 		o->message = join_words(argc - optind, argv + optind, &o->message_len);
 		if (!o->message) {
@@ -189,7 +189,7 @@ static int setup(struct sender *s)
 	int rc;
 
 	if (o->iface_spec) {
-		rc = cli_iface("send", o->iface_spec, &s->out);
+		rc = cli_iface(o->iface_spec, &s->out);
 		if (rc)
 			return rc;
 		s->out_known = true;
@@ -205,7 +205,7 @@ static int setup(struct sender *s)
 							  &ifaddr, NULL) == 0;
 		if (family == AF_INET6 && o->group.u.sin6.sin6_scope_id &&
 		    o->group.u.sin6.sin6_scope_id != s->out.index)
-			return cli_usage("send", "the group's scope and --interface %s disagree",
+			return cli_usage("the group's scope and --interface %s disagree",
 					 o->iface_spec);
 	} else if (mcast_iface_route(&s->out, &o->group, NULL) == 0) {
 		s->out_known = true;
@@ -213,7 +213,7 @@ static int setup(struct sender *s)
 	memset(&local, 0, sizeof(local));
 	local.u.sa.sa_family = (sa_family_t)family;
 	if (o->bind_spec) {
-		rc = cli_host("send", "--bind", o->bind_spec, &o->group, &local);
+		rc = cli_host("--bind", o->bind_spec, &o->group, &local);
 		if (rc)
 			return rc;
 	}
