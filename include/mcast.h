@@ -63,8 +63,9 @@ typedef struct mcast_error {
 } mcast_error;
 
 /**
- * Text for an error code returned by this library (negative errno).
- * Returns a static string; never NULL.
+ * Text for an error code returned by this library (negative errno), as
+ * strerror(3) gives it. Never NULL; for an unknown code the text may live
+ * in a per-thread buffer that the next call in the same thread reuses.
  */
 MCAST_API const char *mcast_strerror(int code);
 

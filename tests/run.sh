@@ -19,7 +19,10 @@ for t in "$@"; do
 	cat "$log"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	s=${s:-0}
 	passed=$((passed + ${p:-0}))
+	skipped=$((skipped + s))
 	failed=$((failed + ${f:-0}))
 	# A crash or a valgrind error leaves no FAILED line: count it too.
 	if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then

@@ -178,9 +178,13 @@ int cli_format_rfc3339(const struct timespec *t, char *buf, size_t len)
 {
 	struct tm tm;
 	char date[32];
+	long us = t->tv_nsec / 1000;
 
-	if (!gmtime_r(&t->tv_sec, &tm) ||
+	/* A timespec from elsewhere may be unnormalised: never print junk. */
+	if (us < 0 || us > 999999)
+		us = 0;
+	if (!gmtime_r(&t->tv_sec, &tm) || tm.tm_year + 1900 > 9999 ||
 	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return -1;
-	return snprintf(buf, len, "%s.%06ldZ", date, (long)(t->tv_nsec / 1000));
+	return snprintf(buf, len, "%s.%06ldZ", date, us);
 }

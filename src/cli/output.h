@@ -32,8 +32,9 @@ int cli_write_json_string(FILE *f, const void *data, size_t len);
 /* Standard base64 (RFC 4648, with padding), quotes included. */
 int cli_write_base64(FILE *f, const void *data, size_t len);
 
-/* "2026-11-24T13:08:00.123456Z": UTC, microseconds. Returns the length
- * written (like snprintf) or -1. */
+/* "2026-11-24T13:08:00.123456Z": UTC, microseconds (cut, not rounded; an
+ * out-of-range tv_nsec prints as .000000). Returns the length written
+ * (like snprintf), or -1 for a year past 9999. */
 int cli_format_rfc3339(const struct timespec *t, char *buf, size_t len);
 
 #endif

@@ -15,7 +15,8 @@
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /*
- * A duration in nanoseconds: a decimal number, optionally with a fraction,
+ * A duration in nanoseconds: a decimal number, optionally with a fraction
+ * of at most nine digits,
  * and a unit "ns", "us", "ms", "s", "m" or "h"; a bare number is seconds.
  * "250ms", "1.5s", "2", "1m". Must not exceed max_ns.
  */
@@ -23,8 +24,8 @@ int cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out);
 
 /*
  * A size in bytes: a decimal integer with an optional binary suffix "k",
- * "M" or "G" (case-insensitive, "K", "KB" and "KiB" alike mean 1024).
- * "64k", "8M", "1500". Must lie in [min, max].
+ * "M" or "G" (case-insensitive, "K", "KB" and "KiB" alike mean 1024), or
+ * "B" for plain bytes. "64k", "8M", "1500", "1500B". Must lie in [min, max].
  */
 int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

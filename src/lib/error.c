@@ -13,8 +13,7 @@ const char *mcast_version(void)
 
 /*
  * Codes are negative errno values, so strerror() knows them all; the only
- * work is the sign. The result of strerror() for a known errno is a static
- * string in glibc and musl, which is what the contract promises.
+ * work is the sign.
  */
 const char *mcast_strerror(int code)
 {

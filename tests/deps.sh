@@ -1,0 +1,77 @@
+#!/bin/sh
+# deps.sh - make sure the test suite's dependencies are present.
+#
+# Checks for cmocka (unit tests), python3 (network test helpers) and ip
+# (iproute2, network namespaces). Silent when everything is there. When
+# something is missing and we are root on a Debian-like system, installs it
+# with apt-get (non-interactively, so it works under CI=true with no stdin);
+# otherwise names the Debian package to install and exits 1.
+#
+# The check functions are called through need(), which shellcheck cannot see.
+# shellcheck disable=SC2317
+set -u
+
+CC=${CC:-cc}
+export DEBIAN_FRONTEND=noninteractive
+
+# The tests link with -lcmocka, so the header alone is not enough: compile
+# and link a tiny program the way the Makefile will.
+have_cmocka() {
+	tmp=$(mktemp -d 2>/dev/null) || return 1
+	cat >"$tmp/t.c" <<'EOF'
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+static void t(void **state) { (void)state; }
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(t) };
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+EOF
+	$CC -o "$tmp/t" "$tmp/t.c" -lcmocka >/dev/null 2>&1
+	rc=$?
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+have_python3() {
+	command -v python3 >/dev/null 2>&1
+}
+
+# ip lives in /sbin or /usr/sbin, which an unprivileged PATH may lack.
+have_ip() {
+	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ]
+}
+
+can_install() {
+	[ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1
+}
+
+updated=no
+status=0
+
+# need WHAT PKG CHECK: install PKG when CHECK fails, or say how to.
+need() {
+	what=$1 pkg=$2 check=$3
+	$check && return 0
+	if can_install; then
+		if [ "$updated" = no ]; then
+			apt-get update -qq </dev/null >/dev/null
+			updated=yes
+		fi
+		apt-get install -y -qq --no-install-recommends "$pkg" \
+			</dev/null >/dev/null
+		$check && return 0
+	fi
+	echo "mcast: tests need $what (Debian package $pkg): apt-get install $pkg" >&2
+	status=1
+}
+
+need cmocka libcmocka-dev have_cmocka
+need python3 python3 have_python3
+need ip iproute2 have_ip
+
+exit $status
