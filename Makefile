@@ -94,4 +94,7 @@ install: all
 clean:
 	rm -rf build build-san
 
+# Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
+-include fuzz/fuzz.mk
+
 .PHONY: all check sanitize valgrind demo install clean
