@@ -7,9 +7,11 @@
 
 #include "mcast.h"
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit codes, documented in mcast(1). */
 enum {
@@ -24,15 +26,29 @@ struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const struct option *options; /* for settings files; NULL if none */
 };
+
+/* The table (commands.c), and a lookup by name (NULL if unknown). */
+extern const struct cli_cmd cli_commands[];
+extern const size_t cli_ncommands;
+const struct cli_cmd *cli_command(const char *name);
+/* The top-level usage: the commands and what they do. */
+void cli_usage_all(FILE *f);
 
 int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+extern const struct option send_options[], recv_options[];
 
 /* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
 
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
 extern int cli_verbosity;
+
+/* Where the option being applied came from, "FILE:LINE", or NULL for the
+ * command line; usage errors name it. */
+extern const char *cli_where;
 
 /* "mcast: ..." on stderr, always (errors). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 int cli_verbosity = LOG_NORMAL;
+const char *cli_where;
 volatile sig_atomic_t cli_stop;
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
@@ -81,10 +82,13 @@ void cli_debug(const char *fmt, ...)
 
 int cli_usage(const char *fmt, ...)
 {
+	char prefix[300];
 	va_list ap;
 
+	snprintf(prefix, sizeof(prefix), "mcast: %s%s", cli_where ? cli_where : "",
+		 cli_where ? ": " : "");
 	va_start(ap, fmt);
-	vlog("mcast: ", fmt, ap);
+	vlog(prefix, fmt, ap);
 	va_end(ap);
 	return EXIT_USAGE;
 }

@@ -2,9 +2,10 @@
  * recv.c - `mcast recv GROUP:PORT`: join a group and print what arrives.
  */
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "cli/output.h"
 #include "cli/parse.h"
-#include "cli/srcset.h"
+#include "cli/srcmap.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,11 +35,17 @@ static const char usage_text[] =
 	"  -X, --exclude ADDR      receive from any source but ADDR; repeatable\n"
 	"      --rcvbuf SIZE       receive buffer size (64k, 8M); reports what the\n"
 	"                          kernel granted\n"
+	"      --reply TEXT        answer each datagram with TEXT, unicast to its\n"
+	"                          sender (cut to the datagram's size)\n"
+	"      --echo              answer each datagram with itself\n"
+	"      --reply-rate N[/s]  answer each source at most N times a second\n"
+	"                          (default 100)\n"
 	"  -n, --count N           exit after N datagrams\n"
 	"  -w, --timeout DURATION  exit after DURATION without a datagram\n"
 	"      --hex               print payloads as hex bytes\n"
 	"      --raw               write only the payload bytes (for pipes)\n"
 	"      --json              one JSON object per line\n"
+	"      --config FILE       read settings from FILE ([recv] section)\n"
 	"  -v, --verbose           log each join and leave\n"
 	"  -q, --quiet             print data only\n"
 	"  -h, --help              show this help\n"
@@ -46,9 +53,10 @@ static const char usage_text[] =
 	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
 	"datagrams with -n) arrived, 2 usage error.\n";
 
-enum { OPT_RCVBUF = 256, OPT_HEX, OPT_RAW, OPT_JSON };
+enum { OPT_RCVBUF = 256, OPT_HEX, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO,
+       OPT_REPLY_RATE };
 
-static const struct option options[] = {
+const struct option recv_options[] = {
 	{"interface", required_argument, NULL, 'i'},
 	{"source", required_argument, NULL, 'S'},
 	{"exclude", required_argument, NULL, 'X'},
@@ -58,6 +66,10 @@ static const struct option options[] = {
 	{"hex", no_argument, NULL, OPT_HEX},
 	{"raw", no_argument, NULL, OPT_RAW},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"reply", required_argument, NULL, OPT_REPLY},
+	{"echo", no_argument, NULL, OPT_ECHO},
+	{"reply-rate", required_argument, NULL, OPT_REPLY_RATE},
+	CLI_CONFIG_OPTION,
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -73,9 +85,14 @@ struct recv_opts {
 	const char *source_spec[MAX_SOURCES], *exclude_spec[MAX_SOURCES];
 	size_t n_source, n_exclude;
 	mcast_addr source[MAX_SOURCES], exclude[MAX_SOURCES];
-	uint64_t rcvbuf, count, timeout_ns;
+	uint64_t rcvbuf, count, timeout_ns, reply_rate;
 	enum format fmt;
 	int n_fmt;
+	const char *reply; /* --reply TEXT */
+	bool echo;
+	/* A list given on the command line replaces the settings file's. */
+	bool cli_ifaces, cli_sources, cli_excludes;
+	struct cli_config cfg;
 };
 
 struct receiver {
@@ -88,7 +105,12 @@ struct receiver {
 	/* What arrived. */
 	uint64_t datagrams, bytes;
 	uint32_t drops;
-	struct srcset sources;
+	struct srcmap sources;
+	/* Answers: a socket of their own, and a token bucket per source. */
+	mcast_sock *answer;
+	struct srcmap limits;
+	uint64_t answered, held_back;
+	bool cut_warned;
 	/* Arrival interface names, looked up once per index. */
 	struct {
 		unsigned index;
@@ -97,75 +119,102 @@ struct receiver {
 	size_t n_names;
 };
 
-static int add_spec(const char **list, size_t *n, const char *spec,
-		    const char *opt)
+static int add_spec(const char **list, size_t *n, bool *cli_seen,
+		    bool from_file, const char *spec, const char *opt)
 {
+	if (!from_file && !*cli_seen) {
+		*cli_seen = true;
+		*n = 0;
+	}
 	if (*n == MAX_SOURCES)
 		return cli_usage("%s: at most %d", opt, MAX_SOURCES);
 	list[(*n)++] = spec;
 	return 0;
 }
 
+/* "100", "100/s". */
+static int parse_rate(const char *arg, uint64_t *out)
+{
+	char buf[32];
+	size_t n = strlen(arg);
+
+	if (n >= 2 && n < sizeof(buf) && strcmp(arg + n - 2, "/s") == 0) {
+		memcpy(buf, arg, n - 2);
+		buf[n - 2] = '\0';
+		arg = buf;
+	}
+	return cli_uint("--reply-rate", arg, 1, 1000000, out);
+}
+
+static int apply(void *ctx, int c, const char *arg, bool from_file)
+{
+	struct recv_opts *o = ctx;
+	int rc = 0;
+
+	switch (c) {
+	case 'i':
+		return add_spec(o->iface_spec, &o->n_iface_spec, &o->cli_ifaces,
+				from_file, arg, "--interface");
+	case 'S':
+		return add_spec(o->source_spec, &o->n_source, &o->cli_sources,
+				from_file, arg, "--source");
+	case 'X':
+		return add_spec(o->exclude_spec, &o->n_exclude, &o->cli_excludes,
+				from_file, arg, "--exclude");
+	case OPT_RCVBUF:
+		return cli_size("--rcvbuf", arg, 1024, 1ULL << 30, &o->rcvbuf);
+	case 'n':
+		return cli_uint("--count", arg, 1, UINT64_MAX, &o->count);
+	case 'w':
+		rc = cli_duration("--timeout", arg, &o->timeout_ns);
+		if (rc == 0 && o->timeout_ns == 0)
+			rc = cli_usage("--timeout: must be more than 0");
+		return rc;
+	case OPT_HEX: o->fmt = FMT_HEX, o->n_fmt++; return 0;
+	case OPT_RAW: o->fmt = FMT_RAW, o->n_fmt++; return 0;
+	case OPT_JSON: o->fmt = FMT_JSON, o->n_fmt++; return 0;
+	case OPT_REPLY: o->reply = arg; return 0;
+	case OPT_ECHO: o->echo = true; return 0;
+	case OPT_REPLY_RATE: return parse_rate(arg, &o->reply_rate);
+	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
+	case 'q': cli_verbosity = LOG_QUIET; return 0;
+	case 'h': fputs(usage_text, stdout); return -1;
+	default: return cli_usage("unknown option");
+	}
+}
+
 static int parse_args(int argc, char **argv, struct recv_opts *o)
 {
-	int c, rc = 0;
+	const char *group;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, ":i:S:X:n:w:vqh", options, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			rc = add_spec(o->iface_spec, &o->n_iface_spec, optarg,
-				      "--interface");
-			break;
-		case 'S':
-			rc = add_spec(o->source_spec, &o->n_source, optarg, "--source");
-			break;
-		case 'X':
-			rc = add_spec(o->exclude_spec, &o->n_exclude, optarg, "--exclude");
-			break;
-		case OPT_RCVBUF:
-			rc = cli_size("--rcvbuf", optarg, 1024, 1ULL << 30, &o->rcvbuf);
-			break;
-		case 'n':
-			rc = cli_uint("--count", optarg, 1, UINT64_MAX, &o->count);
-			break;
-		case 'w':
-			rc = cli_duration("--timeout", optarg, &o->timeout_ns);
-			if (rc == 0 && o->timeout_ns == 0)
-				rc = cli_usage("--timeout: must be more than 0");
-			break;
-		case OPT_HEX: o->fmt = FMT_HEX, o->n_fmt++; break;
-		case OPT_RAW: o->fmt = FMT_RAW, o->n_fmt++; break;
-		case OPT_JSON: o->fmt = FMT_JSON, o->n_fmt++; break;
-		case 'v': cli_verbosity = LOG_VERBOSE; break;
-		case 'q': cli_verbosity = LOG_QUIET; break;
-		case 'h': fputs(usage_text, stdout); return -1;
-		default: return cli_bad_option(c, argv);
-		}
-	}
+	o->reply_rate = 100;
+	rc = cli_options(argc, argv, "recv", ":i:S:X:n:w:vqh", recv_options, apply,
+			 o, &o->cfg);
 	if (rc)
 		return rc;
-	if (optind >= argc)
+	group = optind < argc ? argv[optind++] : o->cfg.group;
+	if (!group)
 		return cli_usage("missing GROUP:PORT");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	rc = cli_group(argv[optind], &o->group);
+	if (optind < argc)
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	rc = cli_group(group, &o->group);
 	for (size_t i = 0; rc == 0 && i < o->n_source; i++)
-		rc = cli_host("--source", o->source_spec[i], &o->group,
-			      &o->source[i]);
+		rc = cli_host("--source", o->source_spec[i], &o->group, &o->source[i]);
 	for (size_t i = 0; rc == 0 && i < o->n_exclude; i++)
 		rc = cli_host("--exclude", o->exclude_spec[i], &o->group,
 			      &o->exclude[i]);
 	if (rc)
 		return rc;
+	/* One block that rejects every conflicting combination. */
 	if (o->n_fmt > 1)
 		return cli_usage("choose one of --hex, --raw and --json");
 	if (o->n_source && o->n_exclude)
 		return cli_usage("--source and --exclude do not mix: a join "
-				      "either names its sources or excludes some");
+				 "either names its sources or excludes some");
+	if (o->reply && o->echo)
+		return cli_usage("choose --reply TEXT or --echo, not both");
 	return 0;
 }
 
@@ -288,6 +337,12 @@ static int open_and_join(struct receiver *r)
 				 ? "; raise net.core.rmem_max or run as root for more"
 				 : "");
 	}
+	/*
+	 * Answers leave from a socket of their own: the receiving socket is
+	 * bound to the group, and a group is no source address.
+	 */
+	if ((o->reply || o->echo) && mcast_sock_new(&r->answer, family, &e) < 0)
+		goto fail;
 	for (size_t i = 0; i < r->n_iface; i++) {
 		const mcast_iface *ifc = &r->iface[i];
 
@@ -420,19 +475,92 @@ static int print_datagram(struct receiver *r, const void *buf, size_t len,
 
 static void summary(struct receiver *r)
 {
+	char answers[96] = "";
+
 	if (r->o->fmt == FMT_JSON) {
+		if (r->answer)
+			snprintf(answers, sizeof(answers),
+				 ",\"replies\":%llu,\"replies_held_back\":%llu",
+				 (unsigned long long)r->answered,
+				 (unsigned long long)r->held_back);
 		printf("{\"event\":\"summary\",\"datagrams\":%llu,\"bytes\":%llu,"
-		       "\"sources\":%zu,\"kernel_drops\":%u}\n",
+		       "\"sources\":%zu,\"kernel_drops\":%u%s}\n",
 		       (unsigned long long)r->datagrams, (unsigned long long)r->bytes,
-		       r->sources.count, r->drops);
+		       r->sources.n, r->drops, answers);
 		fflush(stdout);
 		return;
 	}
-	cli_info("%llu datagram%s, %llu bytes from %s%zu source%s, %u kernel drop%s",
+	if (r->answer)
+		snprintf(answers, sizeof(answers), "; answered %llu (%llu held back)",
+			 (unsigned long long)r->answered, (unsigned long long)r->held_back);
+	cli_info("%llu datagram%s, %llu bytes from %s%zu source%s, %u kernel drop%s%s",
 		 (unsigned long long)r->datagrams, r->datagrams == 1 ? "" : "s",
 		 (unsigned long long)r->bytes, r->sources.full ? "at least " : "",
-		 r->sources.count, r->sources.count == 1 ? "" : "s", r->drops,
-		 r->drops == 1 ? "" : "s");
+		 r->sources.n, r->sources.n == 1 ? "" : "s", r->drops,
+		 r->drops == 1 ? "" : "s", answers);
+}
+
+/* Whether a datagram from a may be answered: only a unicast sender with
+ * a port, never a group, broadcast or unspecified address. */
+static bool answerable(const mcast_addr *a)
+{
+	if (mcast_addr_port(a) == 0 || mcast_addr_is_multicast(a))
+		return false;
+	if (mcast_addr_family(a) == AF_INET) {
+		in_addr_t v = ntohl(a->u.sin.sin_addr.s_addr);
+
+		return v != INADDR_ANY && v != INADDR_BROADCAST;
+	}
+	return !IN6_IS_ADDR_UNSPECIFIED(&a->u.sin6.sin6_addr);
+}
+
+/*
+ * Answer a datagram with --reply TEXT or --echo, unicast to its sender. An
+ * answer is never larger than the datagram it answers, and each source is
+ * answered at most reply_rate times a second (a burst of one second's
+ * worth), so a receiver cannot amplify traffic toward a forged address.
+ */
+static void answer(struct receiver *r, const void *buf, size_t len,
+		   const mcast_rxinfo *ri)
+{
+	struct recv_opts *o = r->o;
+	const void *data = o->echo ? buf : o->reply;
+	size_t n = o->echo ? len : strlen(o->reply);
+	uint64_t now = cli_now_ns(), t = 1000000000ULL / o->reply_rate;
+	uint64_t tau = (o->reply_rate - 1) * t;
+	char src[MCAST_ADDRSTRLEN];
+	struct srcmap_entry *lim;
+	mcast_error e;
+
+	if (!answerable(&ri->source)) {
+		r->held_back++;
+		return;
+	}
+	if (n > len) {
+		if (!r->cut_warned)
+			cli_warn("--reply text (%zu bytes) is longer than a datagram it "
+				 "answers (%zu bytes): answers are cut to the size of "
+				 "what they answer", n, len);
+		r->cut_warned = true;
+		n = len;
+	}
+	/* The generic cell rate algorithm: entry->a is the theoretical
+	 * arrival time of the next answer. A full table refuses. */
+	lim = srcmap_get(&r->limits, &ri->source, NULL);
+	if (!lim || lim->a > now + tau) {
+		r->held_back++;
+		return;
+	}
+	lim->a = (lim->a > now ? lim->a : now) + t;
+	if (mcast_sock_send(r->answer, &ri->source, data, n, &e) < 0) {
+		cli_debug("answer not sent: %s", e.msg);
+		return;
+	}
+	r->answered++;
+	if (cli_verbosity >= LOG_VERBOSE) {
+		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
+		cli_debug("answered %s with %zu bytes", src, n);
+	}
 }
 
 /* Receive until the count, the timeout or a signal. Returns an exit code. */
@@ -473,7 +601,9 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 		r->bytes += (uint64_t)n;
 		if (ri.drops > r->drops)
 			r->drops = ri.drops;
-		srcset_add(&r->sources, &ri.source);
+		srcmap_get(&r->sources, &ri.source, NULL);
+		if (r->answer)
+			answer(r, buf, (size_t)n, &ri);
 		if (print_datagram(r, buf, (size_t)n, &ri) < 0) {
 			/* The reader went away (mcast recv | head -1): done. */
 			if (errno == EPIPE)
@@ -504,12 +634,15 @@ int cmd_recv(int argc, char **argv)
 	sigset_t unblocked;
 	int rc;
 
-	rc = parse_args(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	memset(&r, 0, sizeof(r));
+	rc = parse_args(argc, argv, &o);
+	if (rc) {
+		cli_config_free(&o.cfg);
+		return rc < 0 ? EXIT_OK : rc;
+	}
 	r.o = &o;
-	srcset_init(&r.sources, SOURCE_LIMIT);
+	srcmap_init(&r.sources, SOURCE_LIMIT, false);
+	srcmap_init(&r.limits, SOURCE_LIMIT, false);
 	cli_signals(true, &unblocked);
 	rc = choose_ifaces(&r);
 	if (rc == 0) {
@@ -524,6 +657,9 @@ int cmd_recv(int argc, char **argv)
 		summary(&r);
 	}
 	mcast_sock_free(r.sock);
-	srcset_free(&r.sources);
+	mcast_sock_free(r.answer);
+	srcmap_free(&r.sources);
+	srcmap_free(&r.limits);
+	cli_config_free(&o.cfg);
 	return rc;
 }

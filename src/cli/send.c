@@ -1,21 +1,29 @@
 /*
- * send.c - `mcast send GROUP:PORT [MESSAGE...]`: publish datagrams.
+ * send.c - `mcast send GROUP:PORT [MESSAGE...]`: publish datagrams and
+ * collect the answers that come back until a deadline.
  */
 #include "cli/cli.h"
+#include "cli/config.h"
+#include "cli/output.h"
 #include "cli/parse.h"
+#include "cli/srcmap.h"
+#include "cli/template.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
+
+/* Responders counted exactly up to this many. */
+#define RESPONDER_LIMIT 65536
 
 static const char usage_text[] =
 	"Usage: mcast send [OPTIONS] GROUP:PORT [MESSAGE...]\n"
 	"\n"
-	"Send MESSAGE (the words joined by spaces) to a multicast group.\n"
-	"GROUP:PORT is 239.1.2.3:5000, [ff15::1]:5000 or [ff02::1%eth0]:5000.\n"
+	"Send MESSAGE (the words joined by spaces) to a multicast group, and with\n"
+	"--wait report every answer. GROUP:PORT is 239.1.2.3:5000,\n"
+	"[ff15::1]:5000 or [ff02::1%eth0]:5000.\n"
 	"\n"
 	"Options:\n"
 	"  -i, --interface IFACE   send through IFACE (name, index or address);\n"
@@ -28,19 +36,27 @@ static const char usage_text[] =
 	"  -n, --count N           send N datagrams, 0 = until interrupted (default 1)\n"
 	"  -I, --interval DURATION time between datagrams (default 1s); with\n"
 	"                          --stdin the least time between lines\n"
+	"  -T, --template TEXT     the message, with {seq} {time} {localtime}\n"
+	"                          {epoch} {epoch_ms} {host} {pid}; {{ for a brace\n"
 	"      --stdin[=raw]       read the message from standard input: one\n"
 	"                          datagram per line, or with =raw all of it as one\n"
 	"      --fragment          let the kernel fragment datagrams larger than\n"
 	"                          the interface MTU (default: refuse them)\n"
+	"  -w, --wait DURATION     after each datagram, report the answers that\n"
+	"                          arrive; after the last, for DURATION\n"
+	"      --expect N          exit 3 unless at least N responders answered\n"
+	"      --json              answers and the summary as JSON lines\n"
+	"      --config FILE       read settings from FILE ([send] section)\n"
 	"  -v, --verbose           log each datagram sent\n"
-	"  -q, --quiet             print errors only\n"
+	"  -q, --quiet             print errors and answers only\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Durations: 250ms, 2s, 1m. Exit status: 0 sent, 1 failure, 2 usage error.\n";
+	"Durations: 250ms, 2s, 1m. Exit status: 0 sent, 1 failure, 2 usage error,\n"
+	"3 fewer responders than --expect.\n";
 
-enum { OPT_LOOP = 256, OPT_NO_LOOP, OPT_STDIN, OPT_FRAGMENT };
+enum { OPT_LOOP = 256, OPT_NO_LOOP, OPT_STDIN, OPT_FRAGMENT, OPT_EXPECT, OPT_JSON };
 
-static const struct option options[] = {
+const struct option send_options[] = {
 	{"interface", required_argument, NULL, 'i'},
 	{"ttl", required_argument, NULL, 't'},
 	{"loop", no_argument, NULL, OPT_LOOP},
@@ -49,25 +65,39 @@ static const struct option options[] = {
 	{"source-port", required_argument, NULL, 'p'},
 	{"count", required_argument, NULL, 'n'},
 	{"interval", required_argument, NULL, 'I'},
+	{"template", required_argument, NULL, 'T'},
 	{"stdin", optional_argument, NULL, OPT_STDIN},
 	{"fragment", no_argument, NULL, OPT_FRAGMENT},
+	{"wait", required_argument, NULL, 'w'},
+	{"expect", required_argument, NULL, OPT_EXPECT},
+	{"json", no_argument, NULL, OPT_JSON},
+	CLI_CONFIG_OPTION,
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-enum input { IN_ARGS, IN_LINES, IN_RAW };
+enum input { IN_ARGS, IN_TEMPLATE, IN_LINES, IN_RAW };
 
 struct send_opts {
 	mcast_addr group;
-	const char *iface_spec, *bind_spec;
-	uint64_t ttl, port, count, interval_ns;
-	bool has_port, has_count, has_interval, fragment;
+	const char *iface_spec, *bind_spec, *template_text;
+	uint64_t ttl, port, count, interval_ns, wait_ns, expect;
+	bool has_port, has_count, has_interval, has_wait, has_expect;
+	bool fragment, json;
 	int loop; /* -1 kernel default, 0 off, 1 on */
 	enum input input;
 	char *message;
 	size_t message_len;
+	struct cli_config cfg;
+};
+
+/* Standard input, read with read(2) so poll(2) tells the truth about it. */
+struct lines {
+	char *buf;
+	size_t len, cap;
+	bool eof;
 };
 
 struct sender {
@@ -75,19 +105,73 @@ struct sender {
 	mcast_sock *sock;
 	mcast_iface out; /* the interface datagrams leave by */
 	bool out_known;
-	uint64_t sent, bytes;
-	uint64_t next_ns; /* when the next datagram is due */
+	struct tmpl *tmpl;
+	char host[256];
+	char *payload; /* room for one datagram */
+	size_t max;    /* the largest payload for the family */
+	struct lines in;
+	uint64_t sent, bytes, replies;
+	uint64_t next_ns;	       /* when the next datagram is due */
+	struct timespec last_sent; /* CLOCK_REALTIME of the last send */
+	struct srcmap responders;
 };
+
+static int apply(void *ctx, int c, const char *arg, bool from_file)
+{
+	struct send_opts *o = ctx;
+
+	(void)from_file;
+	switch (c) {
+	case 'i': o->iface_spec = arg; return 0;
+	case 't': return cli_uint("--ttl", arg, 0, 255, &o->ttl);
+	case OPT_LOOP: o->loop = 1; return 0;
+	case OPT_NO_LOOP: o->loop = 0; return 0;
+	case 'b': o->bind_spec = arg; return 0;
+	case 'p':
+		o->has_port = true;
+		return cli_uint("--source-port", arg, 1, 65535, &o->port);
+	case 'n':
+		o->has_count = true;
+		return cli_uint("--count", arg, 0, UINT64_MAX, &o->count);
+	case 'I':
+		o->has_interval = true;
+		return cli_duration("--interval", arg, &o->interval_ns);
+	case 'T':
+		o->input = IN_TEMPLATE;
+		o->template_text = arg;
+		return 0;
+	case OPT_STDIN:
+		if (!arg)
+			o->input = IN_LINES;
+		else if (strcmp(arg, "raw") == 0)
+			o->input = IN_RAW;
+		else
+			return cli_usage("--stdin: unknown mode '%s' (expected raw)", arg);
+		return 0;
+	case OPT_FRAGMENT: o->fragment = true; return 0;
+	case 'w':
+		o->has_wait = true;
+		return cli_duration("--wait", arg, &o->wait_ns);
+	case OPT_EXPECT:
+		o->has_expect = true;
+		return cli_uint("--expect", arg, 1, RESPONDER_LIMIT, &o->expect);
+	case OPT_JSON: o->json = true; return 0;
+	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
+	case 'q': cli_verbosity = LOG_QUIET; return 0;
+	case 'h': fputs(usage_text, stdout); return -1;
+	default: return cli_usage("unknown option");
+	}
+}
 
 /* Join argv words with single spaces into one malloc'ed message. */
 static char *join_words(int n, char **words, size_t *len)
 {
-	size_t total = 0;
+	size_t total = 1;
 	char *msg, *p;
 
 	for (int i = 0; i < n; i++)
 		total += strlen(words[i]) + 1;
-	msg = malloc(total + 1);
+	msg = malloc(total);
 	if (!msg)
 		return NULL;
 	p = msg;
@@ -106,68 +190,39 @@ static char *join_words(int n, char **words, size_t *len)
 
 static int parse_args(int argc, char **argv, struct send_opts *o)
 {
-	int c, rc = 0;
+	const char *group;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->ttl = 1;
 	o->count = 1;
 	o->interval_ns = 1000000000ULL;
 	o->loop = -1;
-	optind = 0;
-	opterr = 0;
-	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, ":i:t:b:p:n:I:vqh", options, NULL)) != -1) {
-		switch (c) {
-		case 'i': o->iface_spec = optarg; break;
-		case 't': rc = cli_uint("--ttl", optarg, 0, 255, &o->ttl); break;
-		case OPT_LOOP: o->loop = 1; break;
-		case OPT_NO_LOOP: o->loop = 0; break;
-		case 'b': o->bind_spec = optarg; break;
-		case 'p':
-			rc = cli_uint("--source-port", optarg, 1, 65535, &o->port);
-			o->has_port = true;
-			break;
-		case 'n':
-			rc = cli_uint("--count", optarg, 0, UINT64_MAX, &o->count);
-			o->has_count = true;
-			break;
-		case 'I':
-			rc = cli_duration("--interval", optarg, &o->interval_ns);
-			o->has_interval = true;
-			break;
-		case OPT_STDIN:
-			if (!optarg)
-				o->input = IN_LINES;
-			else if (strcmp(optarg, "raw") == 0)
-				o->input = IN_RAW;
-			else
-				rc = cli_usage("--stdin: unknown mode '%s' (expected raw)",
-					       optarg);
-			break;
-		case OPT_FRAGMENT: o->fragment = true; break;
-		case 'v': cli_verbosity = LOG_VERBOSE; break;
-		case 'q': cli_verbosity = LOG_QUIET; break;
-		case 'h': fputs(usage_text, stdout); return -1;
-		default: return cli_bad_option(c, argv);
-		}
-	}
+	rc = cli_options(argc, argv, "send", ":i:t:b:p:n:I:T:w:vqh", send_options,
+			 apply, o, &o->cfg);
 	if (rc)
 		return rc;
-	if (optind >= argc)
+	group = optind < argc ? argv[optind++] : o->cfg.group;
+	if (!group)
 		return cli_usage("missing GROUP:PORT");
-	rc = cli_group(argv[optind], &o->group);
+	rc = cli_group(group, &o->group);
 	if (rc)
 		return rc;
-	optind++;
 	/* One block that rejects every conflicting combination. */
 	if (o->input != IN_ARGS && optind < argc)
-		return cli_usage("give MESSAGE words or --stdin, not both");
+		return cli_usage("give MESSAGE words, --template or --stdin, not two");
 	if (o->input == IN_ARGS && optind >= argc)
-		return cli_usage("no message: give MESSAGE words or --stdin");
-	if (o->input != IN_ARGS && o->has_count)
+		return cli_usage("no message: give MESSAGE words, --template or --stdin");
+	if ((o->input == IN_LINES || o->input == IN_RAW) && o->template_text)
+		return cli_usage("give --template or --stdin, not both");
+	if ((o->input == IN_LINES || o->input == IN_RAW) && o->has_count)
 		return cli_usage("--count does not apply to --stdin (one datagram per line)");
 	if (o->input == IN_RAW && o->has_interval)
 		return cli_usage("--interval does not apply to --stdin=raw");
+	if (o->has_expect && !o->has_wait)
+		return cli_usage("--expect needs --wait: answers are only collected while waiting");
+	if (o->count == 0 && o->has_expect)
+		return cli_usage("--expect needs an end: give --count N (not 0)");
 	if (o->input == IN_ARGS) {
 		o->message = join_words(argc - optind, argv + optind, &o->message_len);
 		if (!o->message) {
@@ -186,6 +241,7 @@ static int setup(struct sender *s)
 	mcast_addr local, ifaddr;
 	bool have_ifaddr = false;
 	mcast_error e;
+	char msg[200];
 	int rc;
 
 	if (o->iface_spec) {
@@ -210,6 +266,9 @@ static int setup(struct sender *s)
 	} else if (mcast_iface_route(&s->out, &o->group, NULL) == 0) {
 		s->out_known = true;
 	}
+	if (o->template_text &&
+	    tmpl_compile(o->template_text, &s->tmpl, msg, sizeof(msg)) < 0)
+		return cli_usage("--template: %s", msg);
 	memset(&local, 0, sizeof(local));
 	local.u.sa.sa_family = (sa_family_t)family;
 	if (o->bind_spec) {
@@ -217,9 +276,15 @@ static int setup(struct sender *s)
 		if (rc)
 			return rc;
 	}
+	s->max = mcast_max_payload(family);
+	s->payload = malloc(s->max);
+	if (!s->payload) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
 	if (mcast_sock_new(&s->sock, family, &e) < 0)
 		goto fail;
-	if ((o->bind_spec || o->has_port)) {
+	if (o->bind_spec || o->has_port) {
 		mcast_addr_set_port(&local, (uint16_t)o->port);
 		if (mcast_sock_bind(s->sock, &local, 0, &e) < 0)
 			goto fail;
@@ -240,38 +305,15 @@ fail:
 	return EXIT_FAIL;
 }
 
-/* Wait until the next datagram is due; false when interrupted. */
-static bool pace(struct sender *s)
-{
-	uint64_t now = cli_now_ns();
-	struct timespec ts;
-
-	/*
-	 * Deadlines advance by the interval from the first send, not from the
-	 * last, so time spent sending does not add up into drift.
-	 */
-	if (s->next_ns > now) {
-		ts.tv_sec = (time_t)(s->next_ns / 1000000000ULL);
-		ts.tv_nsec = (long)(s->next_ns % 1000000000ULL);
-		while (!cli_stop &&
-		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-	} else if (s->next_ns + s->o->interval_ns < now) {
-		/* Far behind (a slow stdin): start afresh rather than burst. */
-		s->next_ns = now;
-	}
-	s->next_ns += s->o->interval_ns;
-	return !cli_stop;
-}
-
 static int send_one(struct sender *s, const void *buf, size_t len)
 {
 	char dst[MCAST_ADDRSTRLEN];
 	mcast_error e;
-	ssize_t n = mcast_sock_send(s->sock, &s->o->group, buf, len, &e);
+	ssize_t n;
 
-	if (n == -EMSGSIZE && s->out_known && len <= mcast_max_payload(
-			mcast_addr_family(&s->o->group))) {
+	clock_gettime(CLOCK_REALTIME, &s->last_sent);
+	n = mcast_sock_send(s->sock, &s->o->group, buf, len, &e);
+	if (n == -EMSGSIZE && s->out_known && len <= s->max) {
 		unsigned hdr = mcast_addr_family(&s->o->group) == AF_INET6 ? 48 : 28;
 
 		cli_err("datagram of %zu bytes is larger than the path allows: at most "
@@ -296,107 +338,331 @@ static int send_one(struct sender *s, const void *buf, size_t len)
 	return 0;
 }
 
-static int send_repeated(struct sender *s)
+/* Milliseconds from a to b (both CLOCK_REALTIME). */
+static double ms_between(const struct timespec *a, const struct timespec *b)
 {
-	int rc = 0;
-
-	for (uint64_t i = 0; rc == 0 && (s->o->count == 0 || i < s->o->count); i++) {
-		if (i > 0 && !pace(s))
-			break;
-		if (i == 0)
-			s->next_ns = cli_now_ns() + s->o->interval_ns;
-		rc = send_one(s, s->o->message, s->o->message_len);
-	}
-	return rc;
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static int send_lines(struct sender *s)
+/* Print one answer; -1 with errno when stdout fails. */
+static int print_reply(struct sender *s, const void *buf, size_t len,
+		       const mcast_rxinfo *ri)
 {
-	size_t cap = 0, max = mcast_max_payload(mcast_addr_family(&s->o->group));
-	char *line = NULL;
-	ssize_t n;
-	int rc = 0;
-
-	while (rc == 0 && !cli_stop && (n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		if ((size_t)n > max) {
-			cli_err("input line of %zd bytes is larger than one datagram "
-				"can carry (%zu)", n, max);
-			rc = EXIT_FAIL;
-			break;
-		}
-		if (s->o->has_interval && s->sent > 0 && !pace(s))
-			break;
-		if (s->sent == 0)
-			s->next_ns = cli_now_ns() + s->o->interval_ns;
-		rc = send_one(s, line, (size_t)n);
-	}
-	if (rc == 0 && ferror(stdin) && !cli_stop) {
-		cli_err("reading standard input: %s", strerror(errno));
-		rc = EXIT_FAIL;
-	}
-	free(line);
-	return rc;
-}
-
-static int send_raw(struct sender *s)
-{
-	size_t max = mcast_max_payload(mcast_addr_family(&s->o->group));
-	char *buf = malloc(max + 1);
-	size_t len;
+	double rtt = ms_between(&s->last_sent, &ri->time);
+	char src[MCAST_ADDRSTRLEN];
 	int rc;
 
-	if (!buf) {
-		cli_err("out of memory");
+	if (s->o->json) {
+		mcast_addr_format(&ri->source, src, sizeof(src), 0);
+		printf("{\"event\":\"reply\",\"source\":\"%s\",\"source_port\":%u,"
+		       "\"bytes\":%zu,", src, mcast_addr_port(&ri->source), ri->len);
+		if (cli_utf8_valid(buf, len)) {
+			fputs("\"data\":", stdout);
+			rc = cli_write_json_string(stdout, buf, len);
+		} else {
+			fputs("\"data_base64\":", stdout);
+			rc = cli_write_base64(stdout, buf, len);
+		}
+		printf(",\"rtt_ms\":%.3f}\n", rtt);
+	} else {
+		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
+		printf("reply from %s, %zu bytes in %.3f ms: ", src, ri->len, rtt);
+		rc = cli_write_escaped(stdout, buf, len);
+		putchar('\n');
+	}
+	return fflush(stdout) == EOF ? -1 : rc;
+}
+
+/* Read every answer waiting on the socket. Returns 0 or an exit code. */
+static int drain_replies(struct sender *s)
+{
+	static unsigned char buf[65536];
+	mcast_rxinfo ri;
+	mcast_error e;
+	ssize_t n;
+
+	while ((n = mcast_sock_recv(s->sock, buf, sizeof(buf), &ri,
+				    MCAST_RECV_NOWAIT, &e)) >= 0) {
+		struct srcmap_entry *r = srcmap_get(&s->responders, &ri.source, NULL);
+
+		if (r)
+			r->count++;
+		s->replies++;
+		if (print_reply(s, buf, (size_t)n, &ri) < 0 && errno != EPIPE) {
+			cli_err("writing output: %s", strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	if (n != -EAGAIN && n != -EINTR) {
+		cli_err("%s", e.msg);
 		return EXIT_FAIL;
 	}
-	/* Read one byte more than fits, to tell "exactly max" from "too long". */
-	len = fread(buf, 1, max + 1, stdin);
-	if (ferror(stdin)) {
-		cli_err("reading standard input: %s", strerror(errno));
-		rc = EXIT_FAIL;
-	} else if (len > max) {
-		cli_err("standard input is larger than one datagram can carry (%zu bytes)",
-			max);
-		rc = EXIT_FAIL;
-	} else {
-		rc = send_one(s, buf, len);
+	return 0;
+}
+
+/*
+ * Take the next line of standard input out of the buffer into s->payload.
+ * Returns its length, -1 when no whole line is buffered yet, or -2 when
+ * the line is too long for one datagram.
+ */
+static long next_line(struct sender *s)
+{
+	struct lines *in = &s->in;
+	char *nl = memchr(in->buf, '\n', in->len);
+	size_t len, used;
+
+	if (!nl && !(in->eof && in->len))
+		return in->len > s->max ? -2 : -1;
+	len = nl ? (size_t)(nl - in->buf) : in->len;
+	used = nl ? len + 1 : len;
+	if (len > s->max)
+		return -2;
+	memcpy(s->payload, in->buf, len);
+	memmove(in->buf, in->buf + used, in->len - used);
+	in->len -= used;
+	return (long)len;
+}
+
+/* Read what standard input has; sets eof. Returns 0 or an exit code. */
+static int fill_lines(struct sender *s)
+{
+	struct lines *in = &s->in;
+	ssize_t n;
+
+	if (in->cap - in->len < 4096) {
+		size_t cap = in->cap ? 2 * in->cap : 65536;
+		char *b = cap > 4 * s->max ? NULL : realloc(in->buf, cap);
+
+		/* Full of one overlong line: input_ready() says so. */
+		if (!b)
+			return in->len > s->max ? 0 : (cli_err("out of memory"), EXIT_FAIL);
+		in->buf = b;
+		in->cap = cap;
 	}
-	free(buf);
+	n = read(STDIN_FILENO, in->buf + in->len, in->cap - in->len);
+	if (n < 0 && errno != EINTR && errno != EAGAIN) {
+		cli_err("reading standard input: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (n == 0)
+		in->eof = true;
+	if (n > 0)
+		in->len += (size_t)n;
+	return 0;
+}
+
+/* Whether standard input holds the next datagram (a line, or all of it). */
+static bool input_ready(const struct sender *s)
+{
+	const struct lines *in = &s->in;
+
+	if (s->o->input == IN_RAW)
+		return in->eof || in->len > s->max;
+	/* At the end of input, "ready" means ready to say there is no more. */
+	return in->eof || in->len > s->max ||
+	       (in->len && memchr(in->buf, '\n', in->len));
+}
+
+/* The next datagram into s->payload: its length, -1 none yet, -2 no more,
+ * or -3 after an error already reported. */
+static long next_payload(struct sender *s)
+{
+	struct send_opts *o = s->o;
+	struct tmpl_vars v;
+	long n;
+
+	switch (o->input) {
+	case IN_LINES:
+		n = next_line(s);
+		if (n == -2) {
+			cli_err("an input line is larger than one datagram can carry (%zu bytes)",
+				s->max);
+			return -3;
+		}
+		return n == -1 && s->in.eof ? -2 : n;
+	case IN_RAW:
+		if (s->sent)
+			return -2;
+		if (s->in.len > s->max) {
+			cli_err("standard input is larger than one datagram can carry (%zu bytes)",
+				s->max);
+			return -3;
+		}
+		if (!s->in.eof)
+			return -1;
+		if (s->in.len)
+			memcpy(s->payload, s->in.buf, s->in.len);
+		return (long)s->in.len;
+	case IN_TEMPLATE:
+		if (o->count && s->sent >= o->count)
+			return -2;
+		v.seq = s->sent + 1;
+		clock_gettime(CLOCK_REALTIME, &v.now);
+		v.host = s->host;
+		v.pid = (long)getpid();
+		n = tmpl_expand(s->tmpl, &v, s->payload, s->max);
+		if (n < 0) {
+			cli_err("the template expands to more than one datagram can carry (%zu bytes)",
+				s->max);
+			return -3;
+		}
+		return n;
+	case IN_ARGS:
+	default:
+		if (o->count && s->sent >= o->count)
+			return -2;
+		if (o->message_len > s->max) {
+			cli_err("the message is %zu bytes, more than one datagram can carry (%zu)",
+				o->message_len, s->max);
+			return -3;
+		}
+		memcpy(s->payload, o->message, o->message_len);
+		return (long)o->message_len;
+	}
+}
+
+/*
+ * The sending loop: send each datagram when it is due, listen for answers
+ * (with --wait) and for standard input (with --stdin) in between, and after
+ * the last datagram wait for answers until the deadline. Everything waits
+ * in one ppoll(), the only place SIGINT and SIGTERM can land.
+ */
+static int run(struct sender *s, const sigset_t *unblocked)
+{
+	struct send_opts *o = s->o;
+	bool from_stdin = o->input == IN_LINES || o->input == IN_RAW;
+	bool paced = !from_stdin || o->has_interval;
+	bool done = false;
+	uint64_t end = 0;
+	int rc = 0;
+
+	s->next_ns = cli_now_ns();
+	while (rc == 0 && !cli_stop) {
+		uint64_t now = cli_now_ns(), until = UINT64_MAX;
+		bool ready = !from_stdin || input_ready(s);
+		struct pollfd p[2];
+		struct timespec ts;
+		nfds_t np = 0;
+
+		bool drained = from_stdin && s->in.eof && !s->in.len && s->sent;
+
+		if (!done && ready && (!paced || now >= s->next_ns || drained)) {
+			long n = next_payload(s);
+
+			if (n == -3)
+				return EXIT_FAIL;
+			if (n == -2) {
+				done = true;
+				end = now + o->wait_ns;
+			} else if (n >= 0) {
+				rc = send_one(s, s->payload, (size_t)n);
+				/*
+				 * Deadlines advance by the interval from the first send,
+				 * not from the last, so sending time does not add up
+				 * into drift. Far behind (a slow stdin), start afresh.
+				 */
+				s->next_ns += o->interval_ns;
+				if (s->next_ns + o->interval_ns < now)
+					s->next_ns = now + o->interval_ns;
+				/* The last of --count: wait for answers, not the interval. */
+				if (!from_stdin && o->count && s->sent >= o->count) {
+					done = true;
+					end = cli_now_ns() + o->wait_ns;
+				}
+				continue;
+			}
+		}
+		if (done && (!o->has_wait || now >= end))
+			break;
+		if (o->has_wait) {
+			p[np].fd = mcast_sock_fd(s->sock);
+			p[np++].events = POLLIN;
+		}
+		if (!done && from_stdin && !ready && !s->in.eof) {
+			p[np].fd = STDIN_FILENO;
+			p[np++].events = POLLIN;
+		}
+		if (done)
+			until = end;
+		else if (ready && paced)
+			until = s->next_ns;
+		if (until != UINT64_MAX) {
+			uint64_t d = until > now ? until - now : 0;
+
+			ts.tv_sec = (time_t)(d / 1000000000ULL);
+			ts.tv_nsec = (long)(d % 1000000000ULL);
+		}
+		if (ppoll(p, np, until == UINT64_MAX ? NULL : &ts, unblocked) <= 0)
+			continue;
+		for (nfds_t i = 0; i < np && rc == 0; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			rc = p[i].fd == STDIN_FILENO ? fill_lines(s) : drain_replies(s);
+		}
+	}
 	return rc;
+}
+
+static int summary(struct sender *s)
+{
+	struct send_opts *o = s->o;
+	char dst[MCAST_ADDRSTRLEN], answers[96] = "";
+
+	if (o->json) {
+		printf("{\"event\":\"summary\",\"sent\":%llu,\"bytes\":%llu,"
+		       "\"replies\":%llu,\"responders\":%zu}\n",
+		       (unsigned long long)s->sent, (unsigned long long)s->bytes,
+		       (unsigned long long)s->replies, s->responders.n);
+		fflush(stdout);
+	} else {
+		mcast_addr_format(&o->group, dst, sizeof(dst), MCAST_FMT_PORT);
+		if (o->has_wait)
+			snprintf(answers, sizeof(answers), "; %llu repl%s from %s%zu responder%s",
+				 (unsigned long long)s->replies, s->replies == 1 ? "y" : "ies",
+				 s->responders.full ? "at least " : "", s->responders.n,
+				 s->responders.n == 1 ? "" : "s");
+		cli_info("sent %llu datagram%s (%llu bytes) to %s via %s%s",
+			 (unsigned long long)s->sent, s->sent == 1 ? "" : "s",
+			 (unsigned long long)s->bytes, dst,
+			 s->out_known ? s->out.name : "the kernel's choice", answers);
+	}
+	if (o->has_expect && s->responders.n < o->expect) {
+		cli_err("%zu responder%s answered, fewer than the %llu expected",
+			s->responders.n, s->responders.n == 1 ? "" : "s",
+			(unsigned long long)o->expect);
+		return EXIT_EXPECT;
+	}
+	return EXIT_OK;
 }
 
 int cmd_send(int argc, char **argv)
 {
 	struct send_opts o;
 	struct sender s;
-	char dst[MCAST_ADDRSTRLEN];
+	sigset_t unblocked;
 	int rc;
 
-	rc = parse_args(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	memset(&s, 0, sizeof(s));
-	s.o = &o;
-	cli_signals(false, NULL);
-	rc = setup(&s);
+	rc = parse_args(argc, argv, &o);
 	if (rc == 0) {
-		if (o.input == IN_LINES)
-			rc = send_lines(&s);
-		else if (o.input == IN_RAW)
-			rc = send_raw(&s);
-		else
-			rc = send_repeated(&s);
-	}
-	if (rc == 0) {
-		mcast_addr_format(&o.group, dst, sizeof(dst), MCAST_FMT_PORT);
-		cli_info("sent %llu datagram%s (%llu bytes) to %s via %s",
-			 (unsigned long long)s.sent, s.sent == 1 ? "" : "s",
-			 (unsigned long long)s.bytes, dst,
-			 s.out_known ? s.out.name : "the kernel's choice");
+		s.o = &o;
+		srcmap_init(&s.responders, RESPONDER_LIMIT, true);
+		if (gethostname(s.host, sizeof(s.host) - 1) < 0)
+			snprintf(s.host, sizeof(s.host), "localhost");
+		cli_signals(true, &unblocked);
+		rc = setup(&s);
+		if (rc == 0)
+			rc = run(&s, &unblocked);
+		if (rc == 0)
+			rc = summary(&s);
 	}
 	mcast_sock_free(s.sock);
+	srcmap_free(&s.responders);
+	tmpl_free(s.tmpl);
+	free(s.payload);
+	free(s.in.buf);
 	free(o.message);
-	return rc;
+	cli_config_free(&o.cfg);
+	return rc < 0 ? EXIT_OK : rc;
 }

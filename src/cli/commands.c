@@ -1,0 +1,52 @@
+/*
+ * commands.c - the table of subcommands (name, function, summary, options),
+ * the top-level usage and `mcast help`.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct cli_cmd cli_commands[] = {
+	{"send", cmd_send, "publish datagrams to a group and collect answers",
+	 send_options},
+	{"recv", cmd_recv, "join a group, print what arrives, answer senders",
+	 recv_options},
+	{"help", cmd_help, "show help for a command", NULL},
+};
+const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+const struct cli_cmd *cli_command(const char *name)
+{
+	for (size_t i = 0; i < cli_ncommands; i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
+	return NULL;
+}
+
+void cli_usage_all(FILE *f)
+{
+	fprintf(f, "Usage: mcast [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\n"
+		   "IP multicast sender, receiver and tester.\n\nCommands:\n");
+	for (size_t i = 0; i < cli_ncommands; i++)
+		fprintf(f, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(f, "\nRun 'mcast COMMAND --help' for the options of a command.\n"
+		   "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
+		   "3 expectation not met. See mcast(1).\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	char help[] = "--help";
+
+	if (argc < 2) {
+		cli_usage_all(stdout);
+		return EXIT_OK;
+	}
+	c = cli_command(argv[1]);
+	if (!c || c->run == cmd_help)
+		return cli_usage("unknown command '%s'", argv[1]);
+	char *args[] = {argv[1], help, NULL};
+	return c->run(2, args);
+}
