@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/join.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/srcmap.h"
@@ -14,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_IFACES 64
-#define MAX_SOURCES 64
 /* Distinct sources counted exactly up to this many; past it, "at least". */
 #define SOURCE_LIMIT 65536
 
@@ -27,14 +26,7 @@ static const char usage_text[] =
 	"port 0 picks a free port and prints it.\n"
 	"\n"
 	"Options:\n"
-	"  -i, --interface IFACE   join on IFACE (name, index or address);\n"
-	"                          repeatable; 'all' = every up multicast\n"
-	"                          interface; default: the route to the group\n"
-	"  -S, --source ADDR       receive only from ADDR (source-specific join);\n"
-	"                          repeatable\n"
-	"  -X, --exclude ADDR      receive from any source but ADDR; repeatable\n"
-	"      --rcvbuf SIZE       receive buffer size (64k, 8M); reports what the\n"
-	"                          kernel granted\n"
+	JOIN_USAGE
 	"      --reply TEXT        answer each datagram with TEXT, unicast to its\n"
 	"                          sender (cut to the datagram's size)\n"
 	"      --echo              answer each datagram with itself\n"
@@ -53,14 +45,10 @@ static const char usage_text[] =
 	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
 	"datagrams with -n) arrived, 2 usage error.\n";
 
-enum { OPT_RCVBUF = 256, OPT_HEX, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO,
-       OPT_REPLY_RATE };
+enum { OPT_HEX = 256, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO, OPT_REPLY_RATE };
 
 const struct option recv_options[] = {
-	{"interface", required_argument, NULL, 'i'},
-	{"source", required_argument, NULL, 'S'},
-	{"exclude", required_argument, NULL, 'X'},
-	{"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+	JOIN_OPTIONS,
 	{"count", required_argument, NULL, 'n'},
 	{"timeout", required_argument, NULL, 'w'},
 	{"hex", no_argument, NULL, OPT_HEX},
@@ -79,29 +67,17 @@ const struct option recv_options[] = {
 enum format { FMT_TEXT, FMT_HEX, FMT_RAW, FMT_JSON };
 
 struct recv_opts {
-	mcast_addr group;
-	const char *iface_spec[MAX_IFACES];
-	size_t n_iface_spec;
-	const char *source_spec[MAX_SOURCES], *exclude_spec[MAX_SOURCES];
-	size_t n_source, n_exclude;
-	mcast_addr source[MAX_SOURCES], exclude[MAX_SOURCES];
-	uint64_t rcvbuf, count, timeout_ns, reply_rate;
+	uint64_t count, timeout_ns, reply_rate;
 	enum format fmt;
 	int n_fmt;
 	const char *reply; /* --reply TEXT */
 	bool echo;
-	/* A list given on the command line replaces the settings file's. */
-	bool cli_ifaces, cli_sources, cli_excludes;
 	struct cli_config cfg;
 };
 
 struct receiver {
 	struct recv_opts *o;
-	mcast_sock *sock;
-	mcast_iface iface[MAX_IFACES];
-	size_t n_iface;
-	bool kernel_choice;
-	mcast_addr bound; /* group and actual port */
+	struct join j;
 	/* What arrived. */
 	uint64_t datagrams, bytes;
 	uint32_t drops;
@@ -111,26 +87,7 @@ struct receiver {
 	struct srcmap limits;
 	uint64_t answered, held_back;
 	bool cut_warned;
-	/* Arrival interface names, looked up once per index. */
-	struct {
-		unsigned index;
-		char name[IF_NAMESIZE];
-	} names[16];
-	size_t n_names;
 };
-
-static int add_spec(const char **list, size_t *n, bool *cli_seen,
-		    bool from_file, const char *spec, const char *opt)
-{
-	if (!from_file && !*cli_seen) {
-		*cli_seen = true;
-		*n = 0;
-	}
-	if (*n == MAX_SOURCES)
-		return cli_usage("%s: at most %d", opt, MAX_SOURCES);
-	list[(*n)++] = spec;
-	return 0;
-}
 
 /* "100", "100/s". */
 static int parse_rate(const char *arg, uint64_t *out)
@@ -148,21 +105,13 @@ static int parse_rate(const char *arg, uint64_t *out)
 
 static int apply(void *ctx, int c, const char *arg, bool from_file)
 {
-	struct recv_opts *o = ctx;
-	int rc = 0;
+	struct receiver *r = ctx;
+	struct recv_opts *o = r->o;
+	int rc = join_option(&r->j, c, arg, from_file);
 
+	if (rc != 1)
+		return rc;
 	switch (c) {
-	case 'i':
-		return add_spec(o->iface_spec, &o->n_iface_spec, &o->cli_ifaces,
-				from_file, arg, "--interface");
-	case 'S':
-		return add_spec(o->source_spec, &o->n_source, &o->cli_sources,
-				from_file, arg, "--source");
-	case 'X':
-		return add_spec(o->exclude_spec, &o->n_exclude, &o->cli_excludes,
-				from_file, arg, "--exclude");
-	case OPT_RCVBUF:
-		return cli_size("--rcvbuf", arg, 1024, 1ULL << 30, &o->rcvbuf);
 	case 'n':
 		return cli_uint("--count", arg, 1, UINT64_MAX, &o->count);
 	case 'w':
@@ -183,247 +132,29 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	}
 }
 
-static int parse_args(int argc, char **argv, struct recv_opts *o)
+static int parse_args(int argc, char **argv, struct receiver *r)
 {
+	struct recv_opts *o = r->o;
 	const char *group;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
 	o->reply_rate = 100;
-	rc = cli_options(argc, argv, "recv", ":i:S:X:n:w:vqh", recv_options, apply,
-			 o, &o->cfg);
+	rc = cli_options(argc, argv, "recv", ":" JOIN_OPTSTRING "n:w:vqh",
+			 recv_options, apply, r, &o->cfg);
 	if (rc)
 		return rc;
 	group = optind < argc ? argv[optind++] : o->cfg.group;
-	if (!group)
-		return cli_usage("missing GROUP:PORT");
 	if (optind < argc)
 		return cli_usage("unexpected argument '%s'", argv[optind]);
-	rc = cli_group(group, &o->group);
-	for (size_t i = 0; rc == 0 && i < o->n_source; i++)
-		rc = cli_host("--source", o->source_spec[i], &o->group, &o->source[i]);
-	for (size_t i = 0; rc == 0 && i < o->n_exclude; i++)
-		rc = cli_host("--exclude", o->exclude_spec[i], &o->group,
-			      &o->exclude[i]);
+	rc = join_parse(&r->j, group);
 	if (rc)
 		return rc;
 	/* One block that rejects every conflicting combination. */
 	if (o->n_fmt > 1)
 		return cli_usage("choose one of --hex, --raw and --json");
-	if (o->n_source && o->n_exclude)
-		return cli_usage("--source and --exclude do not mix: a join "
-				 "either names its sources or excludes some");
 	if (o->reply && o->echo)
 		return cli_usage("choose --reply TEXT or --echo, not both");
 	return 0;
-}
-
-static int add_iface(struct receiver *r, const mcast_iface *ifc)
-{
-	for (size_t i = 0; i < r->n_iface; i++)
-		if (r->iface[i].index == ifc->index)
-			return 0;
-	if (r->n_iface == MAX_IFACES)
-		return cli_usage("too many interfaces (at most %d)", MAX_IFACES);
-	r->iface[r->n_iface++] = *ifc;
-	return 0;
-}
-
-/* Turn the -i options (or their absence) into a list of interfaces. */
-static int choose_ifaces(struct receiver *r)
-{
-	struct recv_opts *o = r->o;
-	mcast_iface ifc, *all;
-	mcast_error e;
-	size_t n;
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < o->n_iface_spec; i++) {
-		if (strcmp(o->iface_spec[i], "all") != 0) {
-			rc = cli_iface(o->iface_spec[i], &ifc);
-			if (rc == 0)
-				rc = add_iface(r, &ifc);
-			continue;
-		}
-		if (mcast_iface_list(&all, &n, IFF_UP | IFF_MULTICAST, &e) < 0) {
-			cli_err("%s", e.msg);
-			return EXIT_FAIL;
-		}
-		for (size_t j = 0; rc == 0 && j < n; j++)
-			rc = add_iface(r, &all[j]);
-		free(all);
-		if (rc == 0 && n == 0) {
-			cli_err("-i all: no interface is up and multicast-capable");
-			return EXIT_FAIL;
-		}
-	}
-	if (rc || o->n_iface_spec)
-		return rc;
-	if (mcast_iface_route(&ifc, &o->group, &e) < 0) {
-		cli_err("%s; choose an interface with -i", e.msg);
-		return EXIT_FAIL;
-	}
-	r->kernel_choice = true;
-	return add_iface(r, &ifc);
-}
-
-static void warn_ssm(const struct recv_opts *o)
-{
-	char g[MCAST_ADDRSTRLEN];
-
-	mcast_addr_format(&o->group, g, sizeof(g), 0);
-	if (o->n_source && !mcast_addr_is_ssm(&o->group))
-		cli_warn("%s is outside the source-specific ranges (232.0.0.0/8, "
-			 "ff3x::/32); joining it source-specifically all the same", g);
-	if (!o->n_source && mcast_addr_is_ssm(&o->group))
-		cli_warn("%s is in a source-specific range: routers forward it only "
-			 "to joins that name their sources (-S)", g);
-}
-
-static void log_membership(const char *verb, const struct receiver *r,
-			   const mcast_iface *ifc, const mcast_addr *src)
-{
-	char g[MCAST_ADDRSTRLEN], s[MCAST_ADDRSTRLEN];
-
-	if (cli_verbosity < LOG_VERBOSE)
-		return;
-	mcast_addr_format(&r->o->group, g, sizeof(g), 0);
-	if (src)
-		mcast_addr_format(src, s, sizeof(s), 0);
-	if (strcmp(verb, "blocked") == 0)
-		cli_debug("blocked source %s of %s on %s", s, g, ifc->name);
-	else if (src)
-		cli_debug("%s %s source %s on %s", verb, g, s, ifc->name);
-	else
-		cli_debug("%s %s on %s", verb, g, ifc->name);
-}
-
-/* Bind to the group (so no other group's traffic arrives) and join. */
-static int open_and_join(struct receiver *r)
-{
-	struct recv_opts *o = r->o;
-	int family = mcast_addr_family(&o->group);
-	mcast_addr local = o->group;
-	mcast_bufinfo bi;
-	mcast_error e;
-
-	if (mcast_sock_new(&r->sock, family, &e) < 0)
-		goto fail;
-	/*
-	 * A link-local IPv6 group can only be bound with a scope, which ties
-	 * the socket to one interface; with several interfaces bind the
-	 * wildcard and rely on IPV6_MULTICAST_ALL being off instead.
-	 */
-	if (family == AF_INET6 && !local.u.sin6.sin6_scope_id &&
-	    (IN6_IS_ADDR_MC_LINKLOCAL(&local.u.sin6.sin6_addr) ||
-	     IN6_IS_ADDR_MC_NODELOCAL(&local.u.sin6.sin6_addr))) {
-		if (r->n_iface == 1)
-			local.u.sin6.sin6_scope_id = r->iface[0].index;
-		else
-			local.u.sin6.sin6_addr = in6addr_any;
-	}
-	if (mcast_sock_bind(r->sock, &local, MCAST_BIND_REUSE, &e) < 0)
-		goto fail;
-	r->bound = o->group;
-	if (mcast_sock_local(r->sock, &local) == 0)
-		mcast_addr_set_port(&r->bound, mcast_addr_port(&local));
-	if (o->rcvbuf) {
-		if (mcast_sock_set_rcvbuf(r->sock, o->rcvbuf, &bi, &e) < 0)
-			goto fail;
-		cli_info("receive buffer: asked %zu bytes, granted %zu bytes (kernel "
-			 "maximum %zu bytes%s)%s", bi.requested, bi.granted, bi.max,
-			 bi.forced ? ", forced past the maximum" : "",
-			 bi.granted < bi.requested
-				 ? "; raise net.core.rmem_max or run as root for more"
-				 : "");
-	}
-	/*
-	 * Answers leave from a socket of their own: the receiving socket is
-	 * bound to the group, and a group is no source address.
-	 */
-	if ((o->reply || o->echo) && mcast_sock_new(&r->answer, family, &e) < 0)
-		goto fail;
-	for (size_t i = 0; i < r->n_iface; i++) {
-		const mcast_iface *ifc = &r->iface[i];
-
-		for (size_t k = 0; k < o->n_source; k++) {
-			if (mcast_sock_join(r->sock, &o->group, ifc->index,
-					    &o->source[k], &e) < 0)
-				goto fail;
-			log_membership("joined", r, ifc, &o->source[k]);
-		}
-		if (o->n_source)
-			continue;
-		if (mcast_sock_join(r->sock, &o->group, ifc->index, NULL, &e) < 0)
-			goto fail;
-		log_membership("joined", r, ifc, NULL);
-		for (size_t k = 0; k < o->n_exclude; k++) {
-			if (mcast_sock_block(r->sock, &o->group, ifc->index,
-					     &o->exclude[k], &e) < 0)
-				goto fail;
-			log_membership("blocked", r, ifc, &o->exclude[k]);
-		}
-	}
-	return 0;
-fail:
-	cli_err("%s", e.msg);
-	return EXIT_FAIL;
-}
-
-/* Leave every membership, logging each, newest last as they were made. */
-static void leave_all(struct receiver *r)
-{
-	struct recv_opts *o = r->o;
-
-	for (size_t i = 0; i < r->n_iface; i++) {
-		const mcast_iface *ifc = &r->iface[i];
-		size_t n = o->n_source ? o->n_source : 1;
-
-		for (size_t k = 0; k < n; k++) {
-			const mcast_addr *src = o->n_source ? &o->source[k] : NULL;
-
-			if (mcast_sock_leave(r->sock, &o->group, ifc->index, src, NULL) == 0)
-				log_membership("left", r, ifc, src);
-		}
-	}
-}
-
-static void announce(struct receiver *r)
-{
-	char where[MCAST_ADDRSTRLEN], list[MAX_IFACES * (IF_NAMESIZE + 2)] = "";
-	size_t used = 0;
-
-	mcast_addr_format(&r->bound, where, sizeof(where), MCAST_FMT_PORT);
-	if (r->o->fmt == FMT_JSON) {
-		char g[MCAST_ADDRSTRLEN];
-
-		mcast_addr_format(&r->bound, g, sizeof(g), 0);
-		printf("{\"event\":\"listening\",\"group\":\"%s\",\"port\":%u,"
-		       "\"interfaces\":[", g, mcast_addr_port(&r->bound));
-		for (size_t i = 0; i < r->n_iface; i++)
-			printf("%s\"%s\"", i ? "," : "", r->iface[i].name);
-		printf("]}\n");
-		fflush(stdout);
-	}
-	for (size_t i = 0; i < r->n_iface; i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-					 i ? ", " : "", r->iface[i].name);
-	cli_info("listening on %s, joined on %s%s", where, list,
-		 r->kernel_choice ? " (chosen by the kernel)" : "");
-}
-
-static const char *iface_name(struct receiver *r, unsigned index)
-{
-	size_t slot;
-
-	for (size_t i = 0; i < r->n_names; i++)
-		if (r->names[i].index == index)
-			return r->names[i].name;
-	slot = r->n_names < 16 ? r->n_names++ : index % 16;
-	r->names[slot].index = index;
-	if (!if_indextoname(index, r->names[slot].name))
-		snprintf(r->names[slot].name, IF_NAMESIZE, "%u", index);
-	return r->names[slot].name;
 }
 
 /* Write one datagram in the chosen format; -1 with errno on write error. */
@@ -431,7 +162,7 @@ static int print_datagram(struct receiver *r, const void *buf, size_t len,
 			  const mcast_rxinfo *ri)
 {
 	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN], when[40];
-	const char *ifn = iface_name(r, ri->ifindex);
+	const char *ifn = join_iface_name(&r->j, ri->ifindex);
 	FILE *f = stdout;
 	int rc;
 
@@ -569,7 +300,7 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 	static unsigned char buf[65536];
 	struct recv_opts *o = r->o;
 	uint64_t last = cli_now_ns();
-	struct pollfd p = {.fd = mcast_sock_fd(r->sock), .events = POLLIN};
+	struct pollfd p = {.fd = mcast_sock_fd(r->j.sock), .events = POLLIN};
 	char d[32];
 	mcast_rxinfo ri;
 	mcast_error e;
@@ -589,7 +320,7 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 		}
 		if (ppoll(&p, 1, tsp, unblocked) <= 0)
 			continue; /* timeout or signal: the loop head decides */
-		n = mcast_sock_recv(r->sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
+		n = mcast_sock_recv(r->j.sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
 		if (n == -EAGAIN || n == -EINTR)
 			continue;
 		if (n < 0) {
@@ -632,34 +363,39 @@ int cmd_recv(int argc, char **argv)
 	struct recv_opts o;
 	struct receiver r;
 	sigset_t unblocked;
+	mcast_error e;
 	int rc;
 
+	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
-	rc = parse_args(argc, argv, &o);
-	if (rc) {
-		cli_config_free(&o.cfg);
-		return rc < 0 ? EXIT_OK : rc;
-	}
 	r.o = &o;
 	srcmap_init(&r.sources, SOURCE_LIMIT, false);
 	srcmap_init(&r.limits, SOURCE_LIMIT, false);
-	cli_signals(true, &unblocked);
-	rc = choose_ifaces(&r);
+	rc = parse_args(argc, argv, &r);
 	if (rc == 0) {
-		warn_ssm(&o);
-		rc = open_and_join(&r);
+		cli_signals(true, &unblocked);
+		rc = join_open(&r.j);
+	}
+	/*
+	 * Answers leave from a socket of their own: the receiving socket is
+	 * bound to the group, and a group is no source address.
+	 */
+	if (rc == 0 && (o.reply || o.echo) &&
+	    mcast_sock_new(&r.answer, mcast_addr_family(&r.j.group), &e) < 0) {
+		cli_err("%s", e.msg);
+		rc = EXIT_FAIL;
 	}
 	if (rc == 0) {
-		announce(&r);
+		join_announce(&r.j, o.fmt == FMT_JSON);
 		rc = receive(&r, &unblocked);
-		leave_all(&r);
+		join_close(&r.j);
 		/* After EPIPE the JSON summary goes nowhere, harmlessly. */
 		summary(&r);
 	}
-	mcast_sock_free(r.sock);
+	join_close(&r.j);
 	mcast_sock_free(r.answer);
 	srcmap_free(&r.sources);
 	srcmap_free(&r.limits);
 	cli_config_free(&o.cfg);
-	return rc;
+	return rc < 0 ? EXIT_OK : rc;
 }

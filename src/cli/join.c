@@ -1,0 +1,268 @@
+/*
+ * join.c - choose interfaces, bind to the group, join, announce, leave.
+ */
+#include "cli/join.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int add_spec(const char **list, size_t *n, bool *cli_seen,
+		    bool from_file, const char *spec, const char *opt)
+{
+	if (!from_file && !*cli_seen) {
+		*cli_seen = true;
+		*n = 0;
+	}
+	if (*n == JOIN_MAX)
+		return cli_usage("%s: at most %d", opt, JOIN_MAX);
+	list[(*n)++] = spec;
+	return 0;
+}
+
+int join_option(struct join *j, int c, const char *arg, bool from_file)
+{
+	switch (c) {
+	case 'i':
+		return add_spec(j->iface_spec, &j->n_iface_spec, &j->cli_ifaces,
+				from_file, arg, "--interface");
+	case 'S':
+		return add_spec(j->source_spec, &j->n_source, &j->cli_sources,
+				from_file, arg, "--source");
+	case 'X':
+		return add_spec(j->exclude_spec, &j->n_exclude, &j->cli_excludes,
+				from_file, arg, "--exclude");
+	case JOIN_OPT_RCVBUF:
+		return cli_size("--rcvbuf", arg, 1024, 1ULL << 30, &j->rcvbuf);
+	default:
+		return 1;
+	}
+}
+
+int join_parse(struct join *j, const char *group)
+{
+	int rc;
+
+	if (!group)
+		return cli_usage("missing GROUP:PORT");
+	rc = cli_group(group, &j->group);
+	for (size_t i = 0; rc == 0 && i < j->n_source; i++)
+		rc = cli_host("--source", j->source_spec[i], &j->group, &j->source[i]);
+	for (size_t i = 0; rc == 0 && i < j->n_exclude; i++)
+		rc = cli_host("--exclude", j->exclude_spec[i], &j->group,
+			      &j->exclude[i]);
+	if (rc == 0 && j->n_source && j->n_exclude)
+		rc = cli_usage("--source and --exclude do not mix: a join "
+			       "either names its sources or excludes some");
+	return rc;
+}
+
+static int add_iface(struct join *j, const mcast_iface *ifc)
+{
+	for (size_t i = 0; i < j->n_iface; i++)
+		if (j->iface[i].index == ifc->index)
+			return 0;
+	if (j->n_iface == JOIN_MAX)
+		return cli_usage("too many interfaces (at most %d)", JOIN_MAX);
+	j->iface[j->n_iface++] = *ifc;
+	return 0;
+}
+
+/* Turn the -i options (or their absence) into a list of interfaces. */
+static int choose_ifaces(struct join *j)
+{
+	mcast_iface ifc, *all;
+	mcast_error e;
+	size_t n;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < j->n_iface_spec; i++) {
+		if (strcmp(j->iface_spec[i], "all") != 0) {
+			rc = cli_iface(j->iface_spec[i], &ifc);
+			if (rc == 0)
+				rc = add_iface(j, &ifc);
+			continue;
+		}
+		if (mcast_iface_list(&all, &n, IFF_UP | IFF_MULTICAST, &e) < 0) {
+			cli_err("%s", e.msg);
+			return EXIT_FAIL;
+		}
+		for (size_t k = 0; rc == 0 && k < n; k++)
+			rc = add_iface(j, &all[k]);
+		free(all);
+		if (rc == 0 && n == 0) {
+			cli_err("-i all: no interface is up and multicast-capable");
+			return EXIT_FAIL;
+		}
+	}
+	if (rc || j->n_iface_spec)
+		return rc;
+	if (mcast_iface_route(&ifc, &j->group, &e) < 0) {
+		cli_err("%s; choose an interface with -i", e.msg);
+		return EXIT_FAIL;
+	}
+	j->kernel_choice = true;
+	return add_iface(j, &ifc);
+}
+
+static void warn_ssm(const struct join *j)
+{
+	char g[MCAST_ADDRSTRLEN];
+
+	mcast_addr_format(&j->group, g, sizeof(g), 0);
+	if (j->n_source && !mcast_addr_is_ssm(&j->group))
+		cli_warn("%s is outside the source-specific ranges (232.0.0.0/8, "
+			 "ff3x::/32); joining it source-specifically all the same", g);
+	if (!j->n_source && mcast_addr_is_ssm(&j->group))
+		cli_warn("%s is in a source-specific range: routers forward it only "
+			 "to joins that name their sources (-S)", g);
+}
+
+static void log_membership(const char *verb, const struct join *j,
+			   const mcast_iface *ifc, const mcast_addr *src)
+{
+	char g[MCAST_ADDRSTRLEN], s[MCAST_ADDRSTRLEN];
+
+	if (cli_verbosity < LOG_VERBOSE)
+		return;
+	mcast_addr_format(&j->group, g, sizeof(g), 0);
+	if (src)
+		mcast_addr_format(src, s, sizeof(s), 0);
+	if (strcmp(verb, "blocked") == 0)
+		cli_debug("blocked source %s of %s on %s", s, g, ifc->name);
+	else if (src)
+		cli_debug("%s %s source %s on %s", verb, g, s, ifc->name);
+	else
+		cli_debug("%s %s on %s", verb, g, ifc->name);
+}
+
+/* Bind to the group, so that no other group's traffic arrives. */
+static int bind_group(struct join *j, mcast_error *e)
+{
+	mcast_addr local = j->group;
+
+	/*
+	 * A link-local IPv6 group can only be bound with a scope, which ties
+	 * the socket to one interface; with several interfaces bind the
+	 * wildcard and rely on IPV6_MULTICAST_ALL being off instead.
+	 */
+	if (mcast_addr_family(&local) == AF_INET6 && !local.u.sin6.sin6_scope_id &&
+	    (IN6_IS_ADDR_MC_LINKLOCAL(&local.u.sin6.sin6_addr) ||
+	     IN6_IS_ADDR_MC_NODELOCAL(&local.u.sin6.sin6_addr))) {
+		if (j->n_iface == 1)
+			local.u.sin6.sin6_scope_id = j->iface[0].index;
+		else
+			local.u.sin6.sin6_addr = in6addr_any;
+	}
+	if (mcast_sock_bind(j->sock, &local, MCAST_BIND_REUSE, e) < 0)
+		return -1;
+	j->bound = j->group;
+	if (mcast_sock_local(j->sock, &local) == 0)
+		mcast_addr_set_port(&j->bound, mcast_addr_port(&local));
+	return 0;
+}
+
+int join_open(struct join *j)
+{
+	mcast_bufinfo bi;
+	mcast_error e;
+	int rc = choose_ifaces(j);
+
+	if (rc)
+		return rc;
+	warn_ssm(j);
+	if (mcast_sock_new(&j->sock, mcast_addr_family(&j->group), &e) < 0 ||
+	    bind_group(j, &e) < 0)
+		goto fail;
+	if (j->rcvbuf) {
+		if (mcast_sock_set_rcvbuf(j->sock, j->rcvbuf, &bi, &e) < 0)
+			goto fail;
+		cli_info("receive buffer: asked %zu bytes, granted %zu bytes (kernel "
+			 "maximum %zu bytes%s)%s", bi.requested, bi.granted, bi.max,
+			 bi.forced ? ", forced past the maximum" : "",
+			 bi.granted < bi.requested
+				 ? "; raise net.core.rmem_max or run as root for more"
+				 : "");
+	}
+	for (size_t i = 0; i < j->n_iface; i++) {
+		const mcast_iface *ifc = &j->iface[i];
+
+		for (size_t k = 0; k < j->n_source; k++) {
+			if (mcast_sock_join(j->sock, &j->group, ifc->index,
+					    &j->source[k], &e) < 0)
+				goto fail;
+			log_membership("joined", j, ifc, &j->source[k]);
+		}
+		if (j->n_source)
+			continue;
+		if (mcast_sock_join(j->sock, &j->group, ifc->index, NULL, &e) < 0)
+			goto fail;
+		log_membership("joined", j, ifc, NULL);
+		for (size_t k = 0; k < j->n_exclude; k++) {
+			if (mcast_sock_block(j->sock, &j->group, ifc->index,
+					     &j->exclude[k], &e) < 0)
+				goto fail;
+			log_membership("blocked", j, ifc, &j->exclude[k]);
+		}
+	}
+	return 0;
+fail:
+	cli_err("%s", e.msg);
+	return EXIT_FAIL;
+}
+
+void join_announce(const struct join *j, bool json)
+{
+	char where[MCAST_ADDRSTRLEN], list[JOIN_MAX * (IF_NAMESIZE + 2)] = "";
+	size_t used = 0;
+
+	mcast_addr_format(&j->bound, where, sizeof(where), MCAST_FMT_PORT);
+	if (json) {
+		char g[MCAST_ADDRSTRLEN];
+
+		mcast_addr_format(&j->bound, g, sizeof(g), 0);
+		printf("{\"event\":\"listening\",\"group\":\"%s\",\"port\":%u,"
+		       "\"interfaces\":[", g, mcast_addr_port(&j->bound));
+		for (size_t i = 0; i < j->n_iface; i++)
+			printf("%s\"%s\"", i ? "," : "", j->iface[i].name);
+		printf("]}\n");
+		fflush(stdout);
+	}
+	for (size_t i = 0; i < j->n_iface; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i ? ", " : "", j->iface[i].name);
+	cli_info("listening on %s, joined on %s%s", where, list,
+		 j->kernel_choice ? " (chosen by the kernel)" : "");
+}
+
+void join_close(struct join *j)
+{
+	if (!j->sock)
+		return;
+	for (size_t i = 0; i < j->n_iface; i++) {
+		const mcast_iface *ifc = &j->iface[i];
+		size_t n = j->n_source ? j->n_source : 1;
+
+		for (size_t k = 0; k < n; k++) {
+			const mcast_addr *src = j->n_source ? &j->source[k] : NULL;
+
+			if (mcast_sock_leave(j->sock, &j->group, ifc->index, src, NULL) == 0)
+				log_membership("left", j, ifc, src);
+		}
+	}
+	mcast_sock_free(j->sock);
+	j->sock = NULL;
+}
+
+const char *join_iface_name(struct join *j, unsigned index)
+{
+	size_t slot;
+
+	for (size_t i = 0; i < j->n_names; i++)
+		if (j->names[i].index == index)
+			return j->names[i].name;
+	slot = j->n_names < 16 ? j->n_names++ : index % 16;
+	j->names[slot].index = index;
+	if (!if_indextoname(index, j->names[slot].name))
+		snprintf(j->names[slot].name, IF_NAMESIZE, "%u", index);
+	return j->names[slot].name;
+}
