@@ -1,6 +1,6 @@
 # mcast - IP multicast library and tool. See README.md.
 #
-#   make            build libmcast.a, libmcast.so and mcast into build/
+#   make            build libmcast.a, libmcast.so, mcast and examples/ into build/
 #   make check      build and run every test (unit, then network)
 #   make sanitize   the whole suite under ASan+UBSan (build-san/)
 #   make valgrind   the whole suite under valgrind memcheck
@@ -35,7 +35,10 @@ CLI_LIB_OBJ := $(filter-out $(B)/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME)
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
+
+all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(EXAMPLE_BIN)
 
 $(B)/src/lib/%.o: src/lib/%.c include/mcast.h src/lib/internal.h
 	@mkdir -p $(@D)
@@ -52,6 +55,12 @@ $(B)/$(SONAME): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^
 	ln -sf $(SONAME) $(B)/libmcast.so
 
+# The examples see only the public header, as a program built against an
+# installed libmcast would.
+$(B)/examples/%: examples/%.c include/mcast.h $(B)/libmcast.a
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a $(LDFLAGS)
+
 $(B)/mcast: $(CLI_OBJ) $(B)/libmcast.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmcast.a
 
@@ -64,8 +73,11 @@ $(B)/deps.ok: tests/deps.sh
 	sh tests/deps.sh
 	@mkdir -p $(@D) && touch $@
 
+# The install and examples tests build programs against the library: they
+# get the same compiler and flags (ASan's, under `make sanitize`).
 check: all $(UNIT_BIN)
-	MCAST=$(abspath $(B)/mcast) sh tests/run.sh $(UNIT_BIN)
+	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	sh tests/run.sh $(UNIT_BIN)
 
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
@@ -73,7 +85,8 @@ sanitize:
 
 valgrind: all $(UNIT_BIN)
 	MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-	MCAST=$(abspath $(B)/mcast) sh tests/run.sh $(UNIT_BIN)
+	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	sh tests/run.sh $(UNIT_BIN)
 
 demo: $(B)/mcast
 	sh tests/demo.sh $(B)/mcast
