@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/join.h"
+#include "cli/limit.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/srcmap.h"
@@ -84,24 +85,10 @@ struct receiver {
 	struct srcmap sources;
 	/* Answers: a socket of their own, and a token bucket per source. */
 	mcast_sock *answer;
-	struct srcmap limits;
+	struct limit limits;
 	uint64_t answered, held_back;
 	bool cut_warned;
 };
-
-/* "100", "100/s". */
-static int parse_rate(const char *arg, uint64_t *out)
-{
-	char buf[32];
-	size_t n = strlen(arg);
-
-	if (n >= 2 && n < sizeof(buf) && strcmp(arg + n - 2, "/s") == 0) {
-		memcpy(buf, arg, n - 2);
-		buf[n - 2] = '\0';
-		arg = buf;
-	}
-	return cli_uint("--reply-rate", arg, 1, 1000000, out);
-}
 
 static int apply(void *ctx, int c, const char *arg, bool from_file)
 {
@@ -124,7 +111,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	case OPT_JSON: o->fmt = FMT_JSON, o->n_fmt++; return 0;
 	case OPT_REPLY: o->reply = arg; return 0;
 	case OPT_ECHO: o->echo = true; return 0;
-	case OPT_REPLY_RATE: return parse_rate(arg, &o->reply_rate);
+	case OPT_REPLY_RATE: return limit_parse_rate("--reply-rate", arg, &o->reply_rate);
 	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
 	case 'q': cli_verbosity = LOG_QUIET; return 0;
 	case 'h': fputs(usage_text, stdout); return -1;
@@ -231,20 +218,6 @@ static void summary(struct receiver *r)
 		 r->drops == 1 ? "" : "s", answers);
 }
 
-/* Whether a datagram from a may be answered: only a unicast sender with
- * a port, never a group, broadcast or unspecified address. */
-static bool answerable(const mcast_addr *a)
-{
-	if (mcast_addr_port(a) == 0 || mcast_addr_is_multicast(a))
-		return false;
-	if (mcast_addr_family(a) == AF_INET) {
-		in_addr_t v = ntohl(a->u.sin.sin_addr.s_addr);
-
-		return v != INADDR_ANY && v != INADDR_BROADCAST;
-	}
-	return !IN6_IS_ADDR_UNSPECIFIED(&a->u.sin6.sin6_addr);
-}
-
 /*
  * Answer a datagram with --reply TEXT or --echo, unicast to its sender. An
  * answer is never larger than the datagram it answers, and each source is
@@ -257,13 +230,10 @@ static void answer(struct receiver *r, const void *buf, size_t len,
 	struct recv_opts *o = r->o;
 	const void *data = o->echo ? buf : o->reply;
 	size_t n = o->echo ? len : strlen(o->reply);
-	uint64_t now = cli_now_ns(), t = 1000000000ULL / o->reply_rate;
-	uint64_t tau = (o->reply_rate - 1) * t;
 	char src[MCAST_ADDRSTRLEN];
-	struct srcmap_entry *lim;
 	mcast_error e;
 
-	if (!answerable(&ri->source)) {
+	if (!limit_answerable(&ri->source)) {
 		r->held_back++;
 		return;
 	}
@@ -275,14 +245,10 @@ static void answer(struct receiver *r, const void *buf, size_t len,
 		r->cut_warned = true;
 		n = len;
 	}
-	/* The generic cell rate algorithm: entry->a is the theoretical
-	 * arrival time of the next answer. A full table refuses. */
-	lim = srcmap_get(&r->limits, &ri->source, NULL);
-	if (!lim || lim->a > now + tau) {
+	if (!limit_allow(&r->limits, &ri->source, cli_now_ns())) {
 		r->held_back++;
 		return;
 	}
-	lim->a = (lim->a > now ? lim->a : now) + t;
 	if (mcast_sock_send(r->answer, &ri->source, data, n, &e) < 0) {
 		cli_debug("answer not sent: %s", e.msg);
 		return;
@@ -370,8 +336,8 @@ int cmd_recv(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	srcmap_init(&r.sources, SOURCE_LIMIT, false);
-	srcmap_init(&r.limits, SOURCE_LIMIT, false);
 	rc = parse_args(argc, argv, &r);
+	limit_init(&r.limits, o.reply_rate);
 	if (rc == 0) {
 		cli_signals(true, &unblocked);
 		rc = join_open(&r.j);
@@ -395,7 +361,7 @@ int cmd_recv(int argc, char **argv)
 	join_close(&r.j);
 	mcast_sock_free(r.answer);
 	srcmap_free(&r.sources);
-	srcmap_free(&r.limits);
+	limit_free(&r.limits);
 	cli_config_free(&o.cfg);
 	return rc < 0 ? EXIT_OK : rc;
 }

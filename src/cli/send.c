@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/output.h"
+#include "cli/outsock.h"
 #include "cli/parse.h"
 #include "cli/srcmap.h"
 #include "cli/template.h"
@@ -26,13 +27,7 @@ static const char usage_text[] =
 	"[ff15::1]:5000 or [ff02::1%eth0]:5000.\n"
 	"\n"
 	"Options:\n"
-	"  -i, --interface IFACE   send through IFACE (name, index or address);\n"
-	"                          default: the route to the group\n"
-	"  -t, --ttl N             TTL or IPv6 hop limit, 0-255 (default 1)\n"
-	"      --loop, --no-loop   whether receivers on this host get a copy\n"
-	"                          (default: the kernel's, on)\n"
-	"  -b, --bind ADDR         send from source address ADDR\n"
-	"  -p, --source-port PORT  send from source port PORT\n"
+	OUT_USAGE
 	"  -n, --count N           send N datagrams, 0 = until interrupted (default 1)\n"
 	"  -I, --interval DURATION time between datagrams (default 1s); with\n"
 	"                          --stdin the least time between lines\n"
@@ -40,8 +35,6 @@ static const char usage_text[] =
 	"                          {epoch} {epoch_ms} {host} {pid}; {{ for a brace\n"
 	"      --stdin[=raw]       read the message from standard input: one\n"
 	"                          datagram per line, or with =raw all of it as one\n"
-	"      --fragment          let the kernel fragment datagrams larger than\n"
-	"                          the interface MTU (default: refuse them)\n"
 	"  -w, --wait DURATION     after each datagram, report the answers that\n"
 	"                          arrive; after the last, for DURATION\n"
 	"      --expect N          exit 3 unless at least N responders answered\n"
@@ -54,20 +47,14 @@ static const char usage_text[] =
 	"Durations: 250ms, 2s, 1m. Exit status: 0 sent, 1 failure, 2 usage error,\n"
 	"3 fewer responders than --expect.\n";
 
-enum { OPT_LOOP = 256, OPT_NO_LOOP, OPT_STDIN, OPT_FRAGMENT, OPT_EXPECT, OPT_JSON };
+enum { OPT_STDIN = 256, OPT_EXPECT, OPT_JSON };
 
 const struct option send_options[] = {
-	{"interface", required_argument, NULL, 'i'},
-	{"ttl", required_argument, NULL, 't'},
-	{"loop", no_argument, NULL, OPT_LOOP},
-	{"no-loop", no_argument, NULL, OPT_NO_LOOP},
-	{"bind", required_argument, NULL, 'b'},
-	{"source-port", required_argument, NULL, 'p'},
+	OUT_OPTIONS,
 	{"count", required_argument, NULL, 'n'},
 	{"interval", required_argument, NULL, 'I'},
 	{"template", required_argument, NULL, 'T'},
 	{"stdin", optional_argument, NULL, OPT_STDIN},
-	{"fragment", no_argument, NULL, OPT_FRAGMENT},
 	{"wait", required_argument, NULL, 'w'},
 	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"json", no_argument, NULL, OPT_JSON},
@@ -82,11 +69,10 @@ enum input { IN_ARGS, IN_TEMPLATE, IN_LINES, IN_RAW };
 
 struct send_opts {
 	mcast_addr group;
-	const char *iface_spec, *bind_spec, *template_text;
-	uint64_t ttl, port, count, interval_ns, wait_ns, expect;
-	bool has_port, has_count, has_interval, has_wait, has_expect;
-	bool fragment, json;
-	int loop; /* -1 kernel default, 0 off, 1 on */
+	struct outsock out;
+	const char *template_text;
+	uint64_t count, interval_ns, wait_ns, expect;
+	bool has_count, has_interval, has_wait, has_expect, json;
 	enum input input;
 	char *message;
 	size_t message_len;
@@ -102,9 +88,7 @@ struct lines {
 
 struct sender {
 	struct send_opts *o;
-	mcast_sock *sock;
-	mcast_iface out; /* the interface datagrams leave by */
-	bool out_known;
+	struct outsock *out;
 	struct tmpl *tmpl;
 	char host[256];
 	char *payload; /* room for one datagram */
@@ -119,17 +103,12 @@ struct sender {
 static int apply(void *ctx, int c, const char *arg, bool from_file)
 {
 	struct send_opts *o = ctx;
+	int rc = outsock_option(&o->out, c, arg);
 
 	(void)from_file;
+	if (rc != 1)
+		return rc;
 	switch (c) {
-	case 'i': o->iface_spec = arg; return 0;
-	case 't': return cli_uint("--ttl", arg, 0, 255, &o->ttl);
-	case OPT_LOOP: o->loop = 1; return 0;
-	case OPT_NO_LOOP: o->loop = 0; return 0;
-	case 'b': o->bind_spec = arg; return 0;
-	case 'p':
-		o->has_port = true;
-		return cli_uint("--source-port", arg, 1, 65535, &o->port);
 	case 'n':
 		o->has_count = true;
 		return cli_uint("--count", arg, 0, UINT64_MAX, &o->count);
@@ -148,7 +127,6 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		else
 			return cli_usage("--stdin: unknown mode '%s' (expected raw)", arg);
 		return 0;
-	case OPT_FRAGMENT: o->fragment = true; return 0;
 	case 'w':
 		o->has_wait = true;
 		return cli_duration("--wait", arg, &o->wait_ns);
@@ -194,11 +172,10 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	o->ttl = 1;
+	outsock_init(&o->out);
 	o->count = 1;
 	o->interval_ns = 1000000000ULL;
-	o->loop = -1;
-	rc = cli_options(argc, argv, "send", ":i:t:b:p:n:I:T:w:vqh", send_options,
+	rc = cli_options(argc, argv, "send", ":" OUT_OPTSTRING "n:I:T:w:vqh", send_options,
 			 apply, o, &o->cfg);
 	if (rc)
 		return rc;
@@ -233,106 +210,41 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	return 0;
 }
 
-/* Open, bind and configure the socket; find the outgoing interface. */
+/* Open the socket, compile the template, make room for one datagram. */
 static int setup(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	int family = mcast_addr_family(&o->group);
-	mcast_addr local, ifaddr;
-	bool have_ifaddr = false;
-	mcast_error e;
 	char msg[200];
 	int rc;
 
-	if (o->iface_spec) {
-		rc = cli_iface(o->iface_spec, &s->out);
-		if (rc)
-			return rc;
-		s->out_known = true;
-		/* For IPv4 an interface given by address also picks the source. */
-		have_ifaddr = mcast_addr_parse_host(&ifaddr, o->iface_spec, NULL) == 0 &&
-			      mcast_addr_family(&ifaddr) == AF_INET;
-		/*
-		 * Otherwise name the interface's own address as the source: the
-		 * kernel would leave 0.0.0.0 on lo, whose 127.0.0.1 is host-scoped.
-		 */
-		if (!have_ifaddr && family == AF_INET)
-			have_ifaddr = mcast_iface_address(s->out.index, AF_INET,
-							  &ifaddr, NULL) == 0;
-		if (family == AF_INET6 && o->group.u.sin6.sin6_scope_id &&
-		    o->group.u.sin6.sin6_scope_id != s->out.index)
-			return cli_usage("the group's scope and --interface %s disagree",
-					 o->iface_spec);
-	} else if (mcast_iface_route(&s->out, &o->group, NULL) == 0) {
-		s->out_known = true;
-	}
 	if (o->template_text &&
 	    tmpl_compile(o->template_text, &s->tmpl, msg, sizeof(msg)) < 0)
 		return cli_usage("--template: %s", msg);
-	memset(&local, 0, sizeof(local));
-	local.u.sa.sa_family = (sa_family_t)family;
-	if (o->bind_spec) {
-		rc = cli_host("--bind", o->bind_spec, &o->group, &local);
-		if (rc)
-			return rc;
-	}
-	s->max = mcast_max_payload(family);
+	s->max = mcast_max_payload(mcast_addr_family(&o->group));
 	s->payload = malloc(s->max);
 	if (!s->payload) {
 		cli_err("out of memory");
 		return EXIT_FAIL;
 	}
-	if (mcast_sock_new(&s->sock, family, &e) < 0)
-		goto fail;
-	if (o->bind_spec || o->has_port) {
-		mcast_addr_set_port(&local, (uint16_t)o->port);
-		if (mcast_sock_bind(s->sock, &local, 0, &e) < 0)
-			goto fail;
-	}
-	if (mcast_sock_set_ttl(s->sock, (unsigned)o->ttl, &e) < 0)
-		goto fail;
-	if (o->loop >= 0 && mcast_sock_set_loop(s->sock, o->loop == 1, &e) < 0)
-		goto fail;
-	if (o->iface_spec &&
-	    mcast_sock_set_out_iface(s->sock, s->out.index,
-				     have_ifaddr ? &ifaddr : NULL, &e) < 0)
-		goto fail;
-	if (o->fragment && mcast_sock_set_dontfrag(s->sock, false, &e) < 0)
-		goto fail;
-	return 0;
-fail:
-	cli_err("%s", e.msg);
-	return EXIT_FAIL;
+	s->out = &o->out;
+	rc = outsock_open(&o->out, &o->group);
+	return rc;
 }
 
 static int send_one(struct sender *s, const void *buf, size_t len)
 {
 	char dst[MCAST_ADDRSTRLEN];
-	mcast_error e;
-	ssize_t n;
+	int rc;
 
 	clock_gettime(CLOCK_REALTIME, &s->last_sent);
-	n = mcast_sock_send(s->sock, &s->o->group, buf, len, &e);
-	if (n == -EMSGSIZE && s->out_known && len <= s->max) {
-		unsigned hdr = mcast_addr_family(&s->o->group) == AF_INET6 ? 48 : 28;
-
-		cli_err("datagram of %zu bytes is larger than the path allows: at most "
-			"%u bytes fit in one packet on %s (MTU %u); --fragment lets "
-			"the kernel fragment it", len,
-			s->out.mtu > hdr ? s->out.mtu - hdr : 0, s->out.name, s->out.mtu);
-		return EXIT_FAIL;
-	}
-	if (n < 0) {
-		cli_err("%s", e.msg);
-		if (n == -ENETUNREACH && !s->o->iface_spec)
-			cli_err("no route to the group: choose an interface with -i");
-		return EXIT_FAIL;
-	}
+	rc = outsock_send(s->out, buf, len);
+	if (rc)
+		return rc;
 	s->sent++;
-	s->bytes += (uint64_t)n;
+	s->bytes += len;
 	if (cli_verbosity >= LOG_VERBOSE) {
 		mcast_addr_format(&s->o->group, dst, sizeof(dst), MCAST_FMT_PORT);
-		cli_debug("sent %zd bytes to %s (#%llu)", n, dst,
+		cli_debug("sent %zu bytes to %s (#%llu)", len, dst,
 			  (unsigned long long)s->sent);
 	}
 	return 0;
@@ -382,7 +294,7 @@ static int drain_replies(struct sender *s)
 	mcast_error e;
 	ssize_t n;
 
-	while ((n = mcast_sock_recv(s->sock, buf, sizeof(buf), &ri,
+	while ((n = mcast_sock_recv(s->out->sock, buf, sizeof(buf), &ri,
 				    MCAST_RECV_NOWAIT, &e)) >= 0) {
 		struct srcmap_entry *r = srcmap_get(&s->responders, &ri.source, NULL);
 
@@ -576,7 +488,7 @@ static int run(struct sender *s, const sigset_t *unblocked)
 		if (done && (!o->has_wait || now >= end))
 			break;
 		if (o->has_wait) {
-			p[np].fd = mcast_sock_fd(s->sock);
+			p[np].fd = mcast_sock_fd(s->out->sock);
 			p[np++].events = POLLIN;
 		}
 		if (!done && from_stdin && !ready && !s->in.eof) {
@@ -624,8 +536,8 @@ static int summary(struct sender *s)
 				 s->responders.n == 1 ? "" : "s");
 		cli_info("sent %llu datagram%s (%llu bytes) to %s via %s%s",
 			 (unsigned long long)s->sent, s->sent == 1 ? "" : "s",
-			 (unsigned long long)s->bytes, dst,
-			 s->out_known ? s->out.name : "the kernel's choice", answers);
+			 (unsigned long long)s->bytes, dst, outsock_iface_name(&o->out),
+			 answers);
 	}
 	if (o->has_expect && s->responders.n < o->expect) {
 		cli_err("%zu responder%s answered, fewer than the %llu expected",
@@ -657,7 +569,7 @@ int cmd_send(int argc, char **argv)
 		if (rc == 0)
 			rc = summary(&s);
 	}
-	mcast_sock_free(s.sock);
+	outsock_close(&o.out);
 	srcmap_free(&s.responders);
 	tmpl_free(s.tmpl);
 	free(s.payload);

@@ -1,0 +1,58 @@
+/*
+ * limit.c - who may be answered, and how often.
+ */
+#include "cli/limit.h"
+#include "cli/cli.h"
+
+#include <string.h>
+
+/* Sources remembered for rate limiting; past this, answers are refused. */
+#define LIMIT_SOURCES 65536
+
+bool limit_answerable(const mcast_addr *a)
+{
+	if (mcast_addr_port(a) == 0 || mcast_addr_is_multicast(a))
+		return false;
+	if (mcast_addr_family(a) == AF_INET) {
+		in_addr_t v = ntohl(a->u.sin.sin_addr.s_addr);
+
+		return v != INADDR_ANY && v != INADDR_BROADCAST;
+	}
+	return !IN6_IS_ADDR_UNSPECIFIED(&a->u.sin6.sin6_addr);
+}
+
+void limit_init(struct limit *l, uint64_t rate)
+{
+	srcmap_init(&l->map, LIMIT_SOURCES, false);
+	l->rate = rate ? rate : 1;
+}
+
+bool limit_allow(struct limit *l, const mcast_addr *a, uint64_t now)
+{
+	uint64_t t = 1000000000ULL / l->rate, tau = (l->rate - 1) * t;
+	struct srcmap_entry *e = srcmap_get(&l->map, a, NULL);
+
+	/* entry->a is the theoretical arrival time of the next answer. */
+	if (!e || e->a > now + tau)
+		return false;
+	e->a = (e->a > now ? e->a : now) + t;
+	return true;
+}
+
+void limit_free(struct limit *l)
+{
+	srcmap_free(&l->map);
+}
+
+int limit_parse_rate(const char *opt, const char *arg, uint64_t *out)
+{
+	char buf[32];
+	size_t n = strlen(arg);
+
+	if (n >= 2 && n < sizeof(buf) && strcmp(arg + n - 2, "/s") == 0) {
+		memcpy(buf, arg, n - 2);
+		buf[n - 2] = '\0';
+		arg = buf;
+	}
+	return cli_uint(opt, arg, 1, 1000000, out);
+}

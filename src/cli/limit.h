@@ -1,0 +1,30 @@
+/*
+ * limit.h - the rules every answering subcommand (recv --reply, pong)
+ * follows, so that a receiver can never be turned into a reflector.
+ */
+#ifndef MCAST_CLI_LIMIT_H
+#define MCAST_CLI_LIMIT_H
+
+#include "cli/srcmap.h"
+
+/* Whether a datagram from a may be answered: only a unicast sender with a
+ * port; never a group, broadcast or unspecified address. */
+bool limit_answerable(const mcast_addr *a);
+
+/* A per-source rate limit: at most rate answers a second, in bursts of up
+ * to rate (the generic cell rate algorithm). */
+struct limit {
+	struct srcmap map;
+	uint64_t rate;
+};
+
+void limit_init(struct limit *l, uint64_t rate);
+/* Whether source a may be answered now (monotonic ns); counts it if so.
+ * A full table refuses, rather than let a flood of forged sources in. */
+bool limit_allow(struct limit *l, const mcast_addr *a, uint64_t now_ns);
+void limit_free(struct limit *l);
+
+/* Parse "100" or "100/s" for option opt; a usage error otherwise. */
+int limit_parse_rate(const char *opt, const char *arg, uint64_t *out);
+
+#endif

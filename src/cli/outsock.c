@@ -1,0 +1,137 @@
+/*
+ * outsock.c - the sending socket: options, setup, and clear send errors.
+ */
+#include "cli/outsock.h"
+
+#include <errno.h>
+#include <string.h>
+
+void outsock_init(struct outsock *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ttl = 1;
+	o->loop = -1;
+}
+
+int outsock_option(struct outsock *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'i': o->iface_spec = arg; return 0;
+	case 't': return cli_uint("--ttl", arg, 0, 255, &o->ttl);
+	case OUT_OPT_LOOP: o->loop = 1; return 0;
+	case OUT_OPT_NO_LOOP: o->loop = 0; return 0;
+	case 'b': o->bind_spec = arg; return 0;
+	case 'p':
+		o->has_port = true;
+		return cli_uint("--source-port", arg, 1, 65535, &o->port);
+	case OUT_OPT_FRAGMENT: o->fragment = true; return 0;
+	default: return 1;
+	}
+}
+
+/* Find the outgoing interface and, for IPv4, the source address to use. */
+static int find_iface(struct outsock *o, mcast_addr *ifaddr, bool *have_ifaddr)
+{
+	int family = mcast_addr_family(&o->group), rc;
+
+	*have_ifaddr = false;
+	if (!o->iface_spec) {
+		o->iface_known = mcast_iface_route(&o->iface, &o->group, NULL) == 0;
+		return 0;
+	}
+	rc = cli_iface(o->iface_spec, &o->iface);
+	if (rc)
+		return rc;
+	o->iface_known = true;
+	if (family == AF_INET6 && o->group.u.sin6.sin6_scope_id &&
+	    o->group.u.sin6.sin6_scope_id != o->iface.index)
+		return cli_usage("the group's scope and --interface %s disagree",
+				 o->iface_spec);
+	/* For IPv4 an interface given by address also picks the source. */
+	*have_ifaddr = mcast_addr_parse_host(ifaddr, o->iface_spec, NULL) == 0 &&
+		       mcast_addr_family(ifaddr) == AF_INET;
+	/*
+	 * Otherwise name the interface's own address as the source: the
+	 * kernel would leave 0.0.0.0 on lo, whose 127.0.0.1 is host-scoped.
+	 */
+	if (!*have_ifaddr && family == AF_INET)
+		*have_ifaddr = mcast_iface_address(o->iface.index, AF_INET, ifaddr,
+						   NULL) == 0;
+	return 0;
+}
+
+int outsock_open(struct outsock *o, const mcast_addr *group)
+{
+	int family = mcast_addr_family(group), rc;
+	mcast_addr local, ifaddr;
+	bool have_ifaddr;
+	mcast_error e;
+
+	o->group = *group;
+	rc = find_iface(o, &ifaddr, &have_ifaddr);
+	if (rc)
+		return rc;
+	memset(&local, 0, sizeof(local));
+	local.u.sa.sa_family = (sa_family_t)family;
+	if (o->bind_spec) {
+		rc = cli_host("--bind", o->bind_spec, group, &local);
+		if (rc)
+			return rc;
+	}
+	if (mcast_sock_new(&o->sock, family, &e) < 0)
+		goto fail;
+	if (o->bind_spec || o->has_port) {
+		mcast_addr_set_port(&local, (uint16_t)o->port);
+		if (mcast_sock_bind(o->sock, &local, 0, &e) < 0)
+			goto fail;
+	}
+	if (mcast_sock_set_ttl(o->sock, (unsigned)o->ttl, &e) < 0)
+		goto fail;
+	if (o->loop >= 0 && mcast_sock_set_loop(o->sock, o->loop == 1, &e) < 0)
+		goto fail;
+	if (o->iface_spec &&
+	    mcast_sock_set_out_iface(o->sock, o->iface.index,
+				     have_ifaddr ? &ifaddr : NULL, &e) < 0)
+		goto fail;
+	if (o->fragment && mcast_sock_set_dontfrag(o->sock, false, &e) < 0)
+		goto fail;
+	return 0;
+fail:
+	cli_err("%s", e.msg);
+	return EXIT_FAIL;
+}
+
+int outsock_send(struct outsock *o, const void *buf, size_t len)
+{
+	int family = mcast_addr_family(&o->group);
+	mcast_error e;
+	ssize_t n = mcast_sock_send(o->sock, &o->group, buf, len, &e);
+
+	if (n >= 0)
+		return 0;
+	if (n == -EMSGSIZE && o->iface_known && len <= mcast_max_payload(family)) {
+		unsigned hdr = family == AF_INET6 ? 48 : 28;
+
+		cli_err("datagram of %zu bytes is larger than the path allows: at most "
+			"%u bytes fit in one packet on %s (MTU %u); --fragment lets "
+			"the kernel fragment it", len,
+			o->iface.mtu > hdr ? o->iface.mtu - hdr : 0, o->iface.name,
+			o->iface.mtu);
+		return EXIT_FAIL;
+	}
+	cli_err("%s", e.msg);
+	if (n == -ENETUNREACH && !o->iface_spec)
+		cli_err("no route to the group: choose an interface with -i");
+	return EXIT_FAIL;
+}
+
+const char *outsock_iface_name(const struct outsock *o)
+{
+	return o->iface_known ? o->iface.name : "the kernel's choice";
+}
+
+void outsock_close(struct outsock *o)
+{
+	mcast_sock_free(o->sock);
+	o->sock = NULL;
+}

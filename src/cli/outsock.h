@@ -1,0 +1,65 @@
+/*
+ * outsock.h - what every subcommand that sends to a group shares (send,
+ * ping, bench send): the -i/-t/--loop/-b/-p/--fragment options and the
+ * socket they describe.
+ */
+#ifndef MCAST_CLI_OUTSOCK_H
+#define MCAST_CLI_OUTSOCK_H
+
+#include "cli/cli.h"
+
+enum {
+	OUT_OPT_LOOP = 0x1200,
+	OUT_OPT_NO_LOOP,
+	OUT_OPT_FRAGMENT,
+};
+
+#define OUT_OPTSTRING "i:t:b:p:"
+#define OUT_OPTIONS                                                          \
+	{"interface", required_argument, NULL, 'i'},                         \
+	{"ttl", required_argument, NULL, 't'},                               \
+	{"loop", no_argument, NULL, OUT_OPT_LOOP},                           \
+	{"no-loop", no_argument, NULL, OUT_OPT_NO_LOOP},                     \
+	{"bind", required_argument, NULL, 'b'},                              \
+	{"source-port", required_argument, NULL, 'p'},                       \
+	{"fragment", no_argument, NULL, OUT_OPT_FRAGMENT}
+#define OUT_USAGE                                                            \
+	"  -i, --interface IFACE   send through IFACE (name, index or address);\n" \
+	"                          default: the route to the group\n"         \
+	"  -t, --ttl N             TTL or IPv6 hop limit, 0-255 (default 1)\n" \
+	"      --loop, --no-loop   whether receivers on this host get a copy\n" \
+	"                          (default: the kernel's, on)\n"             \
+	"  -b, --bind ADDR         send from source address ADDR\n"           \
+	"  -p, --source-port PORT  send from source port PORT\n"              \
+	"      --fragment          let the kernel fragment datagrams larger than\n" \
+	"                          the interface MTU (default: refuse them)\n"
+
+struct outsock {
+	/* Asked for. */
+	const char *iface_spec, *bind_spec;
+	uint64_t ttl, port;
+	bool has_port, fragment;
+	int loop; /* -1 the kernel's default, 0 off, 1 on */
+	/* Done. */
+	mcast_addr group;
+	mcast_sock *sock;
+	mcast_iface iface; /* the interface datagrams leave by */
+	bool iface_known;
+};
+
+/* Defaults: TTL 1, the kernel's loopback. */
+void outsock_init(struct outsock *o);
+/* Apply option c if it is one of OUT_OPTIONS: 0 or an exit code, or 1
+ * when c is not one of them. */
+int outsock_option(struct outsock *o, int c, const char *arg);
+/* Open the socket for group: bind, TTL, loopback, interface. Returns 0,
+ * EXIT_USAGE (unknown interface, bad --bind) or EXIT_FAIL. */
+int outsock_open(struct outsock *o, const mcast_addr *group);
+/* Send len bytes to the group; reports a failure (with the path's limit
+ * for a datagram too large) and returns EXIT_FAIL, or 0. */
+int outsock_send(struct outsock *o, const void *buf, size_t len);
+/* The interface's name for messages, or "the kernel's choice". */
+const char *outsock_iface_name(const struct outsock *o);
+void outsock_close(struct outsock *o);
+
+#endif
