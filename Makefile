@@ -24,6 +24,9 @@ B       ?= build
 VERSION := $(shell sed -n 's/^\#define MCAST_VERSION "\(.*\)"/\1/p' include/mcast.h)
 SOMAJOR := 0
 SONAME  := libmcast.so.$(SOMAJOR)
+# The real file carries the full version; libmcast.so.0 (what programs load)
+# and libmcast.so (what -lmcast finds) are symlinks to it.
+SOFILE  := libmcast.so.$(VERSION)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -38,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 
-all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(EXAMPLE_BIN)
+all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(B)/libmcast.so $(EXAMPLE_BIN)
 
 $(B)/src/lib/%.o: src/lib/%.c include/mcast.h src/lib/internal.h
 	@mkdir -p $(@D)
@@ -51,9 +54,14 @@ $(B)/src/cli/%.o: src/cli/%.c include/mcast.h $(wildcard src/cli/*.h)
 $(B)/libmcast.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/$(SONAME): $(LIB_OBJ)
+$(B)/$(SOFILE): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^
-	ln -sf $(SONAME) $(B)/libmcast.so
+
+$(B)/$(SONAME): $(B)/$(SOFILE)
+	ln -sf $(SOFILE) $@
+
+$(B)/libmcast.so: $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
 
 # The examples see only the public header, as a program built against an
 # installed libmcast would.
@@ -96,7 +104,8 @@ install: all
 	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(B)/mcast $(DESTDIR)$(BINDIR)/mcast
 	install -m 644 $(B)/libmcast.a $(DESTDIR)$(LIBDIR)/libmcast.a
-	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	install -m 755 $(B)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SOFILE)
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmcast.so
 	install -m 644 include/mcast.h $(DESTDIR)$(INCLUDEDIR)/mcast.h
 	install -m 644 man/mcast.1 $(DESTDIR)$(MANDIR)/man1/mcast.1
