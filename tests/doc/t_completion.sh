@@ -1,0 +1,67 @@
+#!/bin/bash
+# t_completion.sh - completion/mcast.bash completes what mcast accepts.
+#
+# Drives the completion function the way bash does (COMP_WORDS, COMP_CWORD)
+# against the binary under test. The expected option lists are taken from
+# `mcast COMMAND --help` with a plain grep, independently of the
+# completion's own parser, so options can come and go without editing this.
+# shellcheck source=tests/doc/tap.sh
+. "$(dirname "$0")/tap.sh"
+# shellcheck source=completion/mcast.bash
+. "$root/completion/mcast.bash"
+
+# offered WORD...: the completions for the command line WORD... (the last
+# word is the one being completed), sorted, one line.
+offered() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_mcast
+	printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# has LIST WORD: LIST (space-separated) contains WORD; lacks: it does not.
+# shellcheck disable=SC2317 # called through check
+has() { [[ " $1 " == *" $2 "* ]]; }
+# shellcheck disable=SC2317
+lacks() { ! has "$@"; }
+
+same "complete -p mcast uses _mcast" "complete -F _mcast mcast" "$(complete -p mcast)"
+
+commands=$("$MCAST" --help | awk '/^Commands:/ { c = 1; next } c && NF == 0 { exit } c { print $1 }' |
+	sort | tr '\n' ' ' | sed 's/ $//')
+check "mcast --help lists subcommands" test -n "$commands"
+same "'mcast <TAB>' offers the subcommands" "$commands" "$(offered "$MCAST" "")"
+same "'mcast --v<TAB>' offers --version" "--version" "$(offered "$MCAST" --v)"
+same "'mcast help <TAB>' offers the subcommands but help" \
+	"$(tr ' ' '\n' <<<"$commands" | grep -vx help | tr '\n' ' ' | sed 's/ $//')" \
+	"$(offered "$MCAST" help "")"
+same "'mcast nosuch --<TAB>' offers nothing" "" "$(offered "$MCAST" nosuch --)"
+
+for cmd in $commands; do
+	[ "$cmd" = help ] && continue
+	want=$("$MCAST" "$cmd" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u | tr '\n' ' ' |
+		sed 's/ $//')
+	same "'mcast $cmd --<TAB>' offers every long option in 'mcast $cmd --help'" \
+		"$want" "$(offered "$MCAST" "$cmd" --)"
+	got=$(offered "$MCAST" "$cmd" --inter)
+	check "'mcast $cmd --inter<TAB>' offers --interface ($got)" has "$got" --interface
+	for opt in -i --interface; do
+		got=$(offered "$MCAST" "$cmd" "$opt" "")
+		check "'mcast $cmd $opt <TAB>' offers lo" has "$got" lo
+	done
+	same "'mcast $cmd -n <TAB>' offers nothing (a number)" "" "$(offered "$MCAST" "$cmd" -n "")"
+done
+
+got=$(offered "$MCAST" recv -i "")
+check "'mcast recv -i <TAB>' offers all ($got)" has "$got" all
+got=$(offered "$MCAST" send -i "")
+check "'mcast send -i <TAB>' does not offer all" lacks "$got" all
+# --opt=VALUE is one word, or three when '=' is in COMP_WORDBREAKS.
+same "'mcast send --stdin=<TAB>' offers raw (split at =)" raw \
+	"$(offered "$MCAST" send --stdin = "")"
+same "'mcast send --stdin=<TAB>' offers raw (one word)" --stdin=raw \
+	"$(offered "$MCAST" send --stdin=)"
+finish
