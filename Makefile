@@ -5,7 +5,7 @@
 #   make sanitize   the whole suite under ASan+UBSan (build-san/)
 #   make valgrind   the whole suite under valgrind memcheck
 #   make demo       a sender and two receivers on lo
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (make uninstall undoes it)
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -13,6 +13,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -99,9 +100,14 @@ valgrind: all $(UNIT_BIN)
 demo: $(B)/mcast
 	sh tests/demo.sh $(B)/mcast
 
+# pkg-config's --define-prefix (and relocated installs) need libdir and
+# includedir written in terms of ${prefix} when they lie under it.
+pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(PKGCONFIGDIR) \
+	        $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(B)/mcast $(DESTDIR)$(BINDIR)/mcast
 	install -m 644 $(B)/libmcast.a $(DESTDIR)$(LIBDIR)/libmcast.a
 	install -m 755 $(B)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SOFILE)
@@ -109,9 +115,18 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmcast.so
 	install -m 644 include/mcast.h $(DESTDIR)$(INCLUDEDIR)/mcast.h
 	install -m 644 man/mcast.1 $(DESTDIR)$(MANDIR)/man1/mcast.1
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	install -m 644 man/libmcast.3 $(DESTDIR)$(MANDIR)/man3/libmcast.3
+	install -m 644 completion/mcast.bash $(DESTDIR)$(BASHCOMPDIR)/mcast
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
 	    mcast.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/mcast.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mcast $(DESTDIR)$(LIBDIR)/libmcast.a \
+	      $(DESTDIR)$(LIBDIR)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libmcast.so $(DESTDIR)$(INCLUDEDIR)/mcast.h \
+	      $(DESTDIR)$(MANDIR)/man1/mcast.1 $(DESTDIR)$(MANDIR)/man3/libmcast.3 \
+	      $(DESTDIR)$(BASHCOMPDIR)/mcast $(DESTDIR)$(PKGCONFIGDIR)/mcast.pc
 
 clean:
 	rm -rf build build-san
@@ -119,4 +134,4 @@ clean:
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk
 
-.PHONY: all check sanitize valgrind demo install clean
+.PHONY: all check sanitize valgrind demo install uninstall clean
