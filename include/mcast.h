@@ -300,7 +300,8 @@ typedef struct mcast_rxinfo {
 	mcast_addr source;    /* sender address and port */
 	mcast_addr dest;      /* destination address (the group), local port */
 	unsigned ifindex;     /* arrival interface, 0 when unknown */
-	struct timespec time; /* kernel receive time, CLOCK_REALTIME */
+	struct timespec time; /* receive time, CLOCK_REALTIME */
+	bool kernel_time;     /* time is the kernel's (else read after recv) */
 	size_t len;           /* full datagram length, even if truncated */
 	bool truncated;       /* the datagram did not fit in the buffer */
 	uint32_t drops;       /* kernel drops on this socket so far */
@@ -317,6 +318,88 @@ typedef struct mcast_rxinfo {
 MCAST_API ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 				  mcast_rxinfo *info, unsigned flags,
 				  mcast_error *err);
+
+/* ---- Wire format (docs/PROTOCOL.md) ------------------------------------- */
+
+/*
+ * The datagrams of `mcast ping`/`pong` and `mcast bench`: a fixed header in
+ * network byte order, "MCST", a version and a type. A probe is at least
+ * MCAST_WIRE_PROBE_MIN bytes, the size of an answer, so an answer is never
+ * larger than the probe it answers.
+ */
+#define MCAST_WIRE_VERSION 1
+#define MCAST_WIRE_HDR_LEN 32	 /* magic .. t_send: every message */
+#define MCAST_WIRE_ANSWER_LEN 64 /* an answer, exactly */
+#define MCAST_WIRE_PROBE_MIN 64 /* the smallest probe */
+
+enum mcast_wire_type {
+	MCAST_WIRE_T_PROBE = 1, /* ping: please answer */
+	MCAST_WIRE_T_ANSWER = 2, /* pong: the answer to a probe */
+	MCAST_WIRE_T_DATA = 3   /* bench: sequenced data, not answered */
+};
+
+/** One message, decoded. Times are CLOCK_REALTIME nanoseconds. */
+typedef struct mcast_wire {
+	uint8_t type;	       /* enum mcast_wire_type */
+	uint64_t sender_id;    /* the prober or bench sender (random per run) */
+	uint64_t seq;	       /* its sequence number */
+	uint64_t t_send;       /* when it sent the probe or data */
+	uint64_t responder_id; /* answers: the responder (random per run) */
+	uint64_t t_recv;       /* answers: when the responder received it */
+	uint64_t t_answer;     /* answers: when the responder answered */
+	size_t len;	       /* the datagram's length */
+} mcast_wire;
+
+/**
+ * Encode m into buf as a message of `len` bytes (the rest of a probe or
+ * data message is zero padding). len must be at least the minimum for
+ * the type (MCAST_WIRE_PROBE_MIN, MCAST_WIRE_ANSWER_LEN exactly, or
+ * MCAST_WIRE_HDR_LEN) and at most cap. Returns len, or -EINVAL.
+ */
+MCAST_API ssize_t mcast_wire_encode(const mcast_wire *m, void *buf, size_t cap,
+				    size_t len);
+
+/**
+ * Decode a received datagram of len bytes into m. Never reads past len.
+ * Returns 0, or: -EBADMSG (not ours: wrong magic, unknown type, non-zero
+ * reserved bits), -EPROTONOSUPPORT (ours, but another version), -ENODATA
+ * (truncated: shorter than its type needs) or -EMSGSIZE (oversized: an
+ * answer longer than MCAST_WIRE_ANSWER_LEN).
+ */
+MCAST_API int mcast_wire_decode(mcast_wire *m, const void *buf, size_t len);
+
+/* ---- Statistics: a latency histogram in fixed memory -------------------- */
+
+/**
+ * Log-linear buckets (as HdrHistogram) over 0 .. 2^48 nanoseconds: each
+ * value lands in a bucket less than 1% wide, so percentiles are accurate
+ * to 1%; min, max, mean and deviation are exact. About 43 KiB each.
+ */
+typedef struct mcast_hist mcast_hist;
+
+/** A new empty histogram in *out, or -ENOMEM. Free with mcast_hist_free(). */
+MCAST_API int mcast_hist_new(mcast_hist **out);
+MCAST_API void mcast_hist_free(mcast_hist *h);
+/** Count one value (larger values count as 2^48 - 1). */
+MCAST_API void mcast_hist_add(mcast_hist *h, uint64_t ns);
+/** Add every value counted in `from` to `into`. */
+MCAST_API void mcast_hist_merge(mcast_hist *into, const mcast_hist *from);
+MCAST_API void mcast_hist_reset(mcast_hist *h);
+
+/** A summary of the values counted; all zero when there are none. */
+typedef struct mcast_hist_stats {
+	uint64_t count;
+	uint64_t min, max; /* exact */
+	double mean, mdev; /* exact; mdev is the standard deviation */
+} mcast_hist_stats;
+
+MCAST_API void mcast_hist_stats_get(const mcast_hist *h, mcast_hist_stats *out);
+
+/**
+ * The value below which pct percent of the values lie (0 < pct <= 100),
+ * within 1%, clamped to the exact min and max; 0 for an empty histogram.
+ */
+MCAST_API uint64_t mcast_hist_percentile(const mcast_hist *h, double pct);
 
 #ifdef __cplusplus
 }

@@ -38,8 +38,11 @@ void cli_usage_all(FILE *f);
 
 int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
+int cmd_pong(int argc, char **argv);
 int cmd_help(int argc, char **argv);
-extern const struct option send_options[], recv_options[];
+extern const struct option send_options[], recv_options[], ping_options[],
+	pong_options[];
 
 /* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
 
@@ -71,13 +74,19 @@ int cli_bad_option(int c, char **argv);
 
 /* Set by SIGINT and SIGTERM; loops check it and end cleanly. */
 extern volatile sig_atomic_t cli_stop;
+/* Set by SIGQUIT and SIGUSR1 when report handlers are installed. */
+extern volatile sig_atomic_t cli_report;
 /*
- * Install the SIGINT/SIGTERM handlers and ignore SIGPIPE (a closed stdout
- * shows up as EPIPE from the write instead). With block true the two
- * signals are blocked and *unblocked (if not NULL) receives the mask to
- * give ppoll(), so a signal can only land while waiting.
+ * Install the SIGINT/SIGTERM handlers (and with report, SIGQUIT/SIGUSR1)
+ * and ignore SIGPIPE (a closed stdout shows up as EPIPE from the write
+ * instead). With block true the signals are blocked and *unblocked (if not
+ * NULL) receives the mask to give ppoll(), so a signal can only land while
+ * waiting.
  */
-void cli_signals(bool block, sigset_t *unblocked);
+void cli_signals(bool block, bool report, sigset_t *unblocked);
+
+/* A random 64-bit id (getrandom, else time and pid). */
+uint64_t cli_random_u64(void);
 
 /* ---- Option values shared by subcommands ------------------------------ */
 

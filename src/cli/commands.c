@@ -12,6 +12,9 @@ const struct cli_cmd cli_commands[] = {
 	 send_options},
 	{"recv", cmd_recv, "join a group, print what arrives, answer senders",
 	 recv_options},
+	{"ping", cmd_ping, "measure round trips, loss and reordering to every responder",
+	 ping_options},
+	{"pong", cmd_pong, "answer the probes of mcast ping", pong_options},
 	{"help", cmd_help, "show help for a command", NULL},
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -10,12 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 int cli_verbosity = LOG_NORMAL;
 const char *cli_where;
-volatile sig_atomic_t cli_stop;
+volatile sig_atomic_t cli_stop, cli_report;
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -95,32 +96,49 @@ int cli_usage(const char *fmt, ...)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	cli_stop = 1;
+	if (sig == SIGQUIT || sig == SIGUSR1)
+		cli_report = 1;
+	else
+		cli_stop = 1;
 }
 
-void cli_signals(bool block, sigset_t *unblocked)
+void cli_signals(bool block, bool report, sigset_t *unblocked)
 {
+	static const int stops[] = {SIGINT, SIGTERM}, reports[] = {SIGQUIT, SIGUSR1};
 	struct sigaction sa;
 	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
 	/* No SA_RESTART: a blocking call must return EINTR so we can stop. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < 2; i++) {
+		sigaction(stops[i], &sa, NULL);
+		sigaddset(&set, stops[i]);
+		if (report) {
+			sigaction(reports[i], &sa, NULL);
+			sigaddset(&set, reports[i]);
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (!block)
 		return;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, unblocked);
-	if (unblocked) {
-		sigdelset(unblocked, SIGINT);
-		sigdelset(unblocked, SIGTERM);
+	for (size_t i = 0; unblocked && i < 2; i++) {
+		sigdelset(unblocked, stops[i]);
+		sigdelset(unblocked, reports[i]);
 	}
+}
+
+uint64_t cli_random_u64(void)
+{
+	uint64_t v;
+
+	/* Ids need only differ between runs; fall back to time and pid. */
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = cli_now_ns() ^ ((uint64_t)getpid() << 32);
+	return v;
 }
 
 int cli_bad_option(int c, char **argv)

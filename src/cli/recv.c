@@ -339,7 +339,7 @@ int cmd_recv(int argc, char **argv)
 	rc = parse_args(argc, argv, &r);
 	limit_init(&r.limits, o.reply_rate);
 	if (rc == 0) {
-		cli_signals(true, &unblocked);
+		cli_signals(true, false, &unblocked);
 		rc = join_open(&r.j);
 	}
 	/*

@@ -562,7 +562,7 @@ int cmd_send(int argc, char **argv)
 		srcmap_init(&s.responders, RESPONDER_LIMIT, true);
 		if (gethostname(s.host, sizeof(s.host) - 1) < 0)
 			snprintf(s.host, sizeof(s.host), "localhost");
-		cli_signals(true, &unblocked);
+		cli_signals(true, false, &unblocked);
 		rc = setup(&s);
 		if (rc == 0)
 			rc = run(&s, &unblocked);

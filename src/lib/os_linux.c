@@ -80,6 +80,7 @@ void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info)
 		} else if (c->cmsg_level == SOL_SOCKET &&
 			   c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&info->time, CMSG_DATA(c), sizeof(info->time));
+			info->kernel_time = true;
 		} else if (c->cmsg_level == SOL_SOCKET &&
 			   c->cmsg_type == SO_RXQ_OVFL) {
 			memcpy(&info->drops, CMSG_DATA(c), sizeof(info->drops));

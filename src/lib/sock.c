@@ -396,7 +396,7 @@ ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 	ri->dest.u.sa.sa_family = (sa_family_t)s->family;
 	mcast_addr_set_port(&ri->dest, s->local_port);
 	mcast__os_rx_cmsg(&msg, s->family, ri);
-	if (ri->time.tv_sec == 0 && ri->time.tv_nsec == 0)
+	if (!ri->kernel_time)
 		clock_gettime(CLOCK_REALTIME, &ri->time);
 	ri->len = (size_t)n;
 	ri->truncated = (msg.msg_flags & MSG_TRUNC) || (size_t)n > cap;
