@@ -305,7 +305,7 @@ static void test_key_value_forms(void **state)
 	expect_ok(&r);
 	expect_ncalls(&r, 9);
 	for (int i = 0; i < 7; i++) {
-		char v[4];
+		char v[16];
 
 		snprintf(v, sizeof(v), "%d", i + 1);
 		expect_call(&r, (size_t)i, 'n', v, true);
