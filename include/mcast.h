@@ -307,6 +307,13 @@ typedef struct mcast_rxinfo {
 	uint32_t drops;       /* kernel drops on this socket so far */
 } mcast_rxinfo;
 
+/**
+ * The number of datagrams the kernel dropped for `s` because its receive
+ * buffer was full, read now (so drops after the last datagram received
+ * count too). Returns 0, or -ENOTSUP where the kernel cannot say.
+ */
+MCAST_API int mcast_sock_drops(const mcast_sock *s, uint32_t *out);
+
 /* Flags for mcast_sock_recv(). */
 #define MCAST_RECV_NOWAIT 0x1 /* return -EAGAIN instead of blocking */
 

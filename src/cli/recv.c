@@ -194,6 +194,11 @@ static int print_datagram(struct receiver *r, const void *buf, size_t len,
 static void summary(struct receiver *r)
 {
 	char answers[96] = "";
+	uint32_t drops;
+
+	/* Drops after the last datagram received show only in the counter. */
+	if (r->j.sock && mcast_sock_drops(r->j.sock, &drops) == 0 && drops > r->drops)
+		r->drops = drops;
 
 	if (r->o->fmt == FMT_JSON) {
 		if (r->answer)
@@ -354,9 +359,9 @@ int cmd_recv(int argc, char **argv)
 	if (rc == 0) {
 		join_announce(&r.j, o.fmt == FMT_JSON);
 		rc = receive(&r, &unblocked);
-		join_close(&r.j);
 		/* After EPIPE the JSON summary goes nowhere, harmlessly. */
 		summary(&r);
+		join_close(&r.j);
 	}
 	join_close(&r.j);
 	mcast_sock_free(r.answer);

@@ -42,6 +42,9 @@ void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info);
  * Fills info. Returns 0 or -errno. */
 int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info);
 
+/* The socket's drop counter (SO_MEMINFO). Returns 0 or -errno. */
+int mcast__os_drops(int fd, uint32_t *out);
+
 /* Refuse (on) or allow (off) fragmentation of outgoing datagrams. */
 int mcast__os_set_dontfrag(int fd, int family, bool on);
 

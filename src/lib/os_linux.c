@@ -6,6 +6,7 @@
 #include "lib/internal.h"
 
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +129,20 @@ int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info)
 		return -errno;
 	/* Linux reports twice the usable size: half is bookkeeping. */
 	info->granted = (size_t)got / 2;
+	return 0;
+}
+
+int mcast__os_drops(int fd, uint32_t *out)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	/* The same counter as SO_RXQ_OVFL, but readable at any moment. */
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0)
+		return -errno;
+	if (len <= SK_MEMINFO_DROPS * sizeof(uint32_t))
+		return -ENOTSUP;
+	*out = mem[SK_MEMINFO_DROPS];
 	return 0;
 }
 

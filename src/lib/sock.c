@@ -366,6 +366,11 @@ ssize_t mcast_sock_send(mcast_sock *s, const mcast_addr *dst, const void *buf,
 	return n;
 }
 
+int mcast_sock_drops(const mcast_sock *s, uint32_t *out)
+{
+	return mcast__os_drops(s->fd, out);
+}
+
 ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 			mcast_rxinfo *info, unsigned flags, mcast_error *err)
 {
