@@ -98,6 +98,9 @@ int cli_host(const char *opt, const char *text,
 /* Resolve an interface spec; warns when it cannot do multicast. Returns 0,
  * EXIT_USAGE (unknown interface) or EXIT_FAIL. */
 int cli_iface(const char *spec, mcast_iface *out);
+/* Only check that an interface exists, while its option is applied (so a
+ * settings file's line is named); cli_iface() resolves it later. */
+int cli_iface_check(const char *spec);
 /* Integer option in [min, max], or a usage error naming option and value. */
 int cli_uint(const char *opt, const char *text, uint64_t min,
 	     uint64_t max, uint64_t *out);

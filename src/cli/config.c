@@ -119,8 +119,11 @@ static int apply_setting(const char *cmd, const struct option *opts,
 	int b;
 
 	if (strcmp(key, "group") == 0) {
+		mcast_addr g;
+
 		cfg->group = val;
-		return 0;
+		/* Check it here, where the message can name the line. */
+		return cli_group(val, &g);
 	}
 	if (strcmp(key, "config") == 0 || strcmp(key, "help") == 0)
 		return cli_usage("'%s' cannot be set in a settings file", key);

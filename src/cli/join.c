@@ -23,6 +23,8 @@ int join_option(struct join *j, int c, const char *arg, bool from_file)
 {
 	switch (c) {
 	case 'i':
+		if (strcmp(arg, "all") != 0 && cli_iface_check(arg))
+			return EXIT_USAGE;
 		return add_spec(j->iface_spec, &j->n_iface_spec, &j->cli_ifaces,
 				from_file, arg, "--interface");
 	case 'S':

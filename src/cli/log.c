@@ -183,6 +183,16 @@ int cli_host(const char *opt, const char *text,
 	return 0;
 }
 
+int cli_iface_check(const char *spec)
+{
+	mcast_iface ifc;
+	mcast_error e;
+
+	if (mcast_iface_find(&ifc, spec, &e) == -ENODEV)
+		return cli_usage("%s", e.msg);
+	return 0;
+}
+
 int cli_iface(const char *spec, mcast_iface *out)
 {
 	mcast_error e;

@@ -16,7 +16,9 @@ void outsock_init(struct outsock *o)
 int outsock_option(struct outsock *o, int c, const char *arg)
 {
 	switch (c) {
-	case 'i': o->iface_spec = arg; return 0;
+	case 'i':
+		o->iface_spec = arg;
+		return cli_iface_check(arg);
 	case 't': return cli_uint("--ttl", arg, 0, 255, &o->ttl);
 	case OUT_OPT_LOOP: o->loop = 1; return 0;
 	case OUT_OPT_NO_LOOP: o->loop = 0; return 0;

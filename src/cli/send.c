@@ -115,10 +115,18 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	case 'I':
 		o->has_interval = true;
 		return cli_duration("--interval", arg, &o->interval_ns);
-	case 'T':
+	case 'T': {
+		struct tmpl *t;
+		char msg[200];
+
 		o->input = IN_TEMPLATE;
 		o->template_text = arg;
+		/* Compile once here only to report errors where they were made. */
+		if (tmpl_compile(arg, &t, msg, sizeof(msg)) < 0)
+			return cli_usage("--template: %s", msg);
+		tmpl_free(t);
 		return 0;
+	}
 	case OPT_STDIN:
 		if (!arg)
 			o->input = IN_LINES;
