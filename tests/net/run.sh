@@ -1,0 +1,60 @@
+#!/bin/sh
+# run.sh - run the mcast network tests: every tests/net/t_*.sh (or the ones
+# named on the command line), each under a 120 s limit.
+#
+#   MCAST=path/to/mcast     the binary (default: build/mcast of this repo)
+#   MCAST_WRAP="valgrind -q --error-exitcode=99"   prefix for every mcast run
+#
+# Each test's output is shown indented, then "PASS t_x", "FAIL t_x" or
+# "SKIP t_x: reason". The last line counts them; the exit code is 1 when any
+# test failed. Tests need root (for ip netns) and skip without it.
+
+here=$(cd "$(dirname "$0")" && pwd)
+MCAST=${MCAST:-$(cd "$here/../.." && pwd)/build/mcast}
+export MCAST
+export MCAST_WRAP="${MCAST_WRAP:-}"
+
+if [ $# -eq 0 ]; then
+	set -- "$here"/t_*.sh
+fi
+
+passed=0
+failed=0
+skipped=0
+log=$(mktemp "${TMPDIR:-/tmp}/mcast-net-run.XXXXXX")
+trap 'rm -f "$log"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for t in "$@"; do
+	case $t in
+	*/*) ;;
+	*) t=$here/$t ;;
+	esac
+	name=$(basename "$t" .sh)
+	timeout -k 5 120 bash "$t" >"$log" 2>&1 </dev/null
+	rc=$?
+	sed -e 's/^/    /' "$log"
+	case $rc in
+	0)
+		echo "PASS $name"
+		passed=$((passed + 1))
+		;;
+	77)
+		reason=$(sed -n 's/^SKIP: //p' "$log" | head -1)
+		echo "SKIP $name: ${reason:-no reason given}"
+		skipped=$((skipped + 1))
+		;;
+	124 | 137)
+		echo "FAIL $name (timed out after 120s)"
+		failed=$((failed + 1))
+		;;
+	*)
+		echo "FAIL $name"
+		failed=$((failed + 1))
+		;;
+	esac
+done
+
+echo "net: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
