@@ -1,11 +1,13 @@
 #!/bin/sh
 # deps.sh - make sure the test suite's dependencies are present.
 #
-# Checks for cmocka (unit tests), python3 (network test helpers) and ip
-# (iproute2, network namespaces). Silent when everything is there. When
-# something is missing and we are root on a Debian-like system, installs it
-# with apt-get (non-interactively, so it works under CI=true with no stdin);
-# otherwise names the Debian package to install and exits 1.
+# Checks for cmocka (unit tests), python3 (network test helpers), ip
+# (iproute2, network namespaces) and nft (nftables: the ping tests drop and
+# duplicate packets with it inside their namespaces, as the kernel may lack
+# netem). Silent when everything is there. When something is missing and
+# we are root on a Debian-like system, installs it with apt-get
+# (non-interactively, so it works under CI=true with no stdin); otherwise
+# names the Debian package to install and exits 1.
 #
 # The check functions are called through need(), which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -46,6 +48,11 @@ have_ip() {
 	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ]
 }
 
+# nft lives in /usr/sbin too.
+have_nft() {
+	command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || [ -x /sbin/nft ]
+}
+
 can_install() {
 	[ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1
 }
@@ -73,5 +80,6 @@ need() {
 need cmocka libcmocka-dev have_cmocka
 need python3 python3 have_python3
 need ip iproute2 have_ip
+need nft nftables have_nft
 
 exit $status
