@@ -179,9 +179,21 @@ pycheck span "$T/span.out" 40 1.9 "$hi"
 G=239.22.0.4:5224
 mc_bg lines h3 recv -i eth0 --json -n 2 -w "$(tmo 3)" $G
 wait_listening lines
-RC=0
-{ printf 'first\n'; sleep 0.5; printf 'second\n'; } |
-	mc h1 send -i eth0 --stdin $G >"$T/lines_s.out" 2>"$T/lines_s.err" || RC=$?
+# The sender reads a FIFO: the first line is written, and must arrive
+# while the input is still open; the second follows 0.5 s after that.
+mkfifo "$T/fifo"
+# shellcheck disable=SC2016,SC2086 # $0 is for the inner sh; MCAST_WRAP is a command line
+bg lines_s h1 sh -c 'exec "$@" <"$0"' "$T/fifo" $MCAST_WRAP "$MCAST" send -i eth0 --stdin $G
+# Read-write, so the open never blocks even if the sender failed to start.
+exec 3<>"$T/fifo"
+printf 'first\n' >&3
+# The receiver's "listening" line, then the first datagram.
+check "send --stdin sends a line before its input ends" \
+	wait_for_lines "$T/lines.out" 2 "$((3 * SLOW))"
+sleep 0.5
+printf 'second\n' >&3
+exec 3>&-
+wait_exit lines_s "$LONG"
 check_rc "send --stdin fed line by line exits 0" 0 "$RC"
 check_has "send --stdin counts 2 datagrams" "$T/lines_s.err" "sent 2 datagrams (11 bytes)"
 wait_exit lines "$LONG"
