@@ -1,10 +1,11 @@
 # bash completion for mcast(1): subcommands, their options, interface names.
 #
 # The lists are not kept here: they are read from `mcast --help` and
-# `mcast COMMAND --help` each time TAB is pressed, so they cannot fall behind
-# the binary being completed (whichever mcast the command line names). Running
-# it takes a millisecond, is bounded by timeout(1) when available, and only
-# ever asks for --help of a subcommand that `mcast --help` listed.
+# `mcast COMMAND --help` (or `mcast bench send --help`, for a command with
+# subcommands of its own) each time TAB is pressed, so they cannot fall
+# behind the binary being completed (whichever mcast the command line
+# names). Running it takes a millisecond, is bounded by timeout(1) when
+# available, and only ever asks for the --help of commands mcast listed.
 #
 # Installed as $(PREFIX)/share/bash-completion/completions/mcast; to try it
 # from the source tree: `. completion/mcast.bash`.
@@ -30,8 +31,24 @@ _mcast_commands()
 		c && /^ +[a-z]/ { print $1 }'
 }
 
-# _mcast_options MCAST COMMAND: the options in `mcast COMMAND --help`, one
-# line each: NAME ARG VALUES WORDS, tab-separated, "-" for none.
+# _mcast_subcommands MCAST COMMAND: the subcommands of a command whose usage
+# lines name them ("Usage: mcast bench send ...", "       mcast bench recv
+# ..."); nothing for a command that takes options right away.
+_mcast_subcommands()
+{
+	_mcast_run "$1" "$2" --help | awk -v cmd="$2" '
+		NR == 1 && !/^Usage:/ { exit }
+		/^[ \t]*$/ { exit }
+		{
+			sub(/^Usage:/, "")
+			if ($1 == "mcast" && $2 == cmd && $3 ~ /^[a-z][a-z0-9-]*$/)
+				print $3
+		}'
+}
+
+# _mcast_options MCAST COMMAND...: the options in `mcast COMMAND... --help`
+# (COMMAND... is "send", or "bench send"), one line each: NAME ARG VALUES
+# WORDS, tab-separated, "-" for none.
 #   NAME    -i or --interface
 #   ARG     the argument's name (IFACE, N, ...) when the option takes one
 #   VALUES  the values of an optional argument, "raw" for --stdin[=raw]
@@ -41,7 +58,7 @@ _mcast_commands()
 # after one space; two or more start the description.
 _mcast_options()
 {
-	_mcast_run "$1" "$2" --help | awk '
+	_mcast_run "$@" --help | awk '
 	function flush(   i) {
 		for (i = 1; i <= nn; i++)
 			printf "%s\t%s\t%s\t%s\n", names[i], arg, vals,
@@ -104,8 +121,8 @@ _mcast_options()
 _mcast()
 {
 	local bin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
-	local prev='' opt='' eq='' sub='' i line name arg vals words
-	local -a cands=()
+	local prev='' opt='' eq='' i w at=0 line name arg vals words
+	local -a cands=() path=() subs=()
 
 	COMPREPLY=()
 	# Run the mcast the command line names; "~/bin/mcast" needs expanding.
@@ -123,14 +140,27 @@ _mcast()
 		opt=${COMP_WORDS[COMP_CWORD - 2]} eq=split
 	fi
 
+	# The command path: a command `mcast --help` lists ("send") and, for a
+	# command with subcommands of its own, one of those ("bench send").
+	# A word is only ever run as part of a path when mcast listed it.
 	for ((i = 1; i < COMP_CWORD; i++)); do
-		if [[ ${COMP_WORDS[i]} != -* ]]; then
-			sub=${COMP_WORDS[i]}
+		w=${COMP_WORDS[i]}
+		[[ $w == -* ]] && continue
+		if ((${#path[@]} == 0)); then
+			_mcast_commands "$bin" | grep -qxF -- "$w" || return 0
+			path=("$w") at=$i
+			[[ $w == help ]] && break
+			mapfile -t subs < <(_mcast_subcommands "$bin" "$w")
+			((${#subs[@]})) || break
+		else
+			printf '%s\n' "${subs[@]}" | grep -qxF -- "$w" || return 0
+			path+=("$w") at=$i
+			subs=()
 			break
 		fi
 	done
 
-	if [[ -z $sub ]]; then
+	if ((${#path[@]} == 0)); then
 		if [[ $cur == -* ]]; then
 			cands=(--help --version)
 		else
@@ -140,20 +170,24 @@ _mcast()
 		return 0
 	fi
 
-	if [[ $sub == help ]]; then
-		((COMP_CWORD == i + 1)) || return 0
+	if [[ ${path[0]} == help ]]; then
+		((COMP_CWORD == at + 1)) || return 0
 		mapfile -t cands < <(_mcast_commands "$bin" | grep -vx help)
 		mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")
 		return 0
 	fi
-	# Never run a word the user typed unless mcast itself listed it.
-	_mcast_commands "$bin" | grep -qxF -- "$sub" || return 0
+
+	# A command with subcommands, none given yet: offer them.
+	if ((${#subs[@]})) && [[ $cur != -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "${subs[*]}" -- "$cur")
+		return 0
+	fi
 
 	if [[ -n $eq ]]; then
 		# The value of --opt=VALUE: the optional values --help names.
 		while IFS=$'\t' read -r name arg vals words; do
 			[[ $name == "$opt" && $vals != - ]] && read -ra cands <<<"$vals"
-		done < <(_mcast_options "$bin" "$sub")
+		done < <(_mcast_options "$bin" "${path[@]}")
 		mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")
 		if [[ $eq == joined ]]; then
 			COMPREPLY=("${COMPREPLY[@]/#/$opt=}")
@@ -175,13 +209,13 @@ _mcast()
 			fi
 			mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")
 			return 0
-		done < <(_mcast_options "$bin" "$sub")
+		done < <(_mcast_options "$bin" "${path[@]}")
 	fi
 
 	if [[ $cur == -* ]]; then
 		while IFS=$'\t' read -r name arg vals words; do
 			[[ $name == --* || $cur != --* ]] && cands+=("$name")
-		done < <(_mcast_options "$bin" "$sub")
+		done < <(_mcast_options "$bin" "${path[@]}")
 		mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")
 	fi
 	return 0

@@ -2,9 +2,10 @@
 # t_completion.sh - completion/mcast.bash completes what mcast accepts.
 #
 # Drives the completion function the way bash does (COMP_WORDS, COMP_CWORD)
-# against the binary under test. The expected option lists are taken from
-# `mcast COMMAND --help` with a plain grep, independently of the
-# completion's own parser, so options can come and go without editing this.
+# against the binary under test. The expected lists are taken from
+# `mcast --help` and `mcast COMMAND --help` (with a plain grep for options,
+# independently of the completion's own parser), so commands and options
+# can come and go without editing this.
 # shellcheck source=tests/doc/tap.sh
 . "$(dirname "$0")/tap.sh"
 # shellcheck source=completion/mcast.bash
@@ -40,19 +41,38 @@ same "'mcast help <TAB>' offers the subcommands but help" \
 	"$(offered "$MCAST" help "")"
 same "'mcast nosuch --<TAB>' offers nothing" "" "$(offered "$MCAST" nosuch --)"
 
+# The leaves: each command, or for a command with subcommands of its own
+# (mcast bench send), each of those; leaves are what take options.
+leaves=()
 for cmd in $commands; do
 	[ "$cmd" = help ] && continue
-	want=$("$MCAST" "$cmd" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u | tr '\n' ' ' |
-		sed 's/ $//')
-	same "'mcast $cmd --<TAB>' offers every long option in 'mcast $cmd --help'" \
-		"$want" "$(offered "$MCAST" "$cmd" --)"
-	got=$(offered "$MCAST" "$cmd" --inter)
-	check "'mcast $cmd --inter<TAB>' offers --interface ($got)" has "$got" --interface
-	for opt in -i --interface; do
-		got=$(offered "$MCAST" "$cmd" "$opt" "")
-		check "'mcast $cmd $opt <TAB>' offers lo" has "$got" lo
+	own=$(_mcast_subcommands "$MCAST" "$cmd" | sort | tr '\n' ' ' | sed 's/ $//')
+	if [ -z "$own" ]; then
+		leaves+=("$cmd")
+		continue
+	fi
+	same "'mcast $cmd <TAB>' offers its subcommands" "$own" "$(offered "$MCAST" "$cmd" "")"
+	same "'mcast $cmd nosuch --<TAB>' offers nothing" "" "$(offered "$MCAST" "$cmd" nosuch --)"
+	for sub in $own; do
+		leaves+=("$cmd $sub")
 	done
-	same "'mcast $cmd -n <TAB>' offers nothing (a number)" "" "$(offered "$MCAST" "$cmd" -n "")"
+done
+
+for leaf in "${leaves[@]}"; do
+	read -ra words <<<"$leaf"
+	help=$("$MCAST" "${words[@]}" --help)
+	want=$(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u | tr '\n' ' ' | sed 's/ $//')
+	same "'mcast $leaf --<TAB>' offers every long option in 'mcast $leaf --help'" \
+		"$want" "$(offered "$MCAST" "${words[@]}" --)"
+	same "'mcast $leaf -n <TAB>' offers nothing (a number, or no such option)" "" \
+		"$(offered "$MCAST" "${words[@]}" -n "")"
+	grep -q -- '--interface' <<<"$help" || continue
+	got=$(offered "$MCAST" "${words[@]}" --inter)
+	check "'mcast $leaf --inter<TAB>' offers --interface ($got)" has "$got" --interface
+	for opt in -i --interface; do
+		got=$(offered "$MCAST" "${words[@]}" "$opt" "")
+		check "'mcast $leaf $opt <TAB>' offers lo" has "$got" lo
+	done
 done
 
 got=$(offered "$MCAST" recv -i "")

@@ -4,10 +4,14 @@
 # For every subcommand that `mcast --help` lists, the long options in
 # `mcast COMMAND --help` must be the ones tagged (.TP/.TQ/.IP) in the
 # section .SH "MCAST COMMAND" of man/mcast.1, and the other way round; each
-# difference fails, named. Nothing is hard-coded: the lists are parsed from
-# both sides on every run, so new options need only be added to both.
-# --help itself is left out: every subcommand has it, and the manual
-# need not repeat it in each section.
+# difference fails, named. A command whose usage lines name subcommands of
+# its own ("Usage: mcast bench send ...", "mcast bench recv ...") is checked
+# per subcommand instead: `mcast bench send --help` against the section
+# .SH "MCAST BENCH SEND", or a subsection .SS "mcast bench send".
+# Nothing is hard-coded: the lists are parsed from both sides on every run,
+# so new commands and options need only be added to both. --help itself is
+# left out: every command has it, and the manual need not repeat it in
+# each section.
 #
 # The --help parser is the one the bash completion uses (completion/
 # mcast.bash), so this also keeps completion honest.
@@ -22,17 +26,30 @@
 
 man1=$root/man/mcast.1
 
-# man_section TITLE: the lines of section .SH "TITLE" (any case, quoted or not).
-man_section() {
-	awk -v want="$1" '
-		/^\.SH/ {
+# man_block LEVEL TITLE: the lines under the heading .LEVEL "TITLE" (SH or
+# SS; any case, quoted or not), up to the next heading that closes it.
+man_block() {
+	awk -v level="$1" -v want="$2" '
+		/^\.S[HS]([ \t]|$)/ {
+			lv = substr($0, 2, 2)
+			if (on && (lv == "SH" || level == "SS"))
+				on = 0
 			t = $0
-			sub(/^\.SH[ \t]*/, "", t)
+			sub(/^\.S[HS][ \t]*/, "", t)
 			gsub(/"/, "", t)
-			on = (toupper(t) == toupper(want))
+			if (lv == level && toupper(t) == toupper(want))
+				on = 1
 			next
 		}
 		on' "$man1"
+}
+
+# man_section TITLE: the section .SH "TITLE", or else the subsection
+# .SS "TITLE".
+man_section() {
+	block=$(man_block SH "$1")
+	[ -n "$block" ] || block=$(man_block SS "$1")
+	printf '%s\n' "$block"
 }
 
 # man_long_options: the long options named in the tags of the .TP, .TQ and
@@ -59,12 +76,51 @@ if [ "${#commands[@]}" -eq 0 ]; then
 fi
 synopsis=$(man_section SYNOPSIS | sed 's/\\-/-/g')
 
-for cmd in "${commands[@]}"; do
-	if grep -qE "mcast $cmd( |\$)" <<<"$synopsis"; then
-		ok "man/mcast.1 SYNOPSIS shows 'mcast $cmd'"
-	else
-		not_ok "man/mcast.1 SYNOPSIS shows 'mcast $cmd'"
+# compare LEAF: the long options of `mcast LEAF --help` against the section
+# "MCAST LEAF" of the manual (LEAF is "send", or "bench send").
+compare() {
+	local leaf=$1 title from_help section from_man opt differ=0 where
+	local -a words
+	read -ra words <<<"$leaf"
+	title="MCAST ${leaf^^}"
+	where=".SH \"$title\" (or .SS \"mcast $leaf\")"
+	"$MCAST" "${words[@]}" --help >/dev/null 2>&1
+	check "'mcast $leaf --help' exits 0" [ $? -eq 0 ]
+	from_help=$(_mcast_options "$MCAST" "${words[@]}" | cut -f 1 | grep -- '^--' |
+		grep -vx -- --help | sort -u)
+	if [ -z "$from_help" ]; then
+		not_ok "'mcast $leaf --help' lists long options"
+		return
 	fi
+	section=$(man_section "$title")
+	if [ -z "$section" ]; then
+		not_ok "man/mcast.1 has a section $where for 'mcast $leaf'"
+		return
+	fi
+	from_man=$(man_long_options <<<"$section" | grep -vx -- --help | sort -u)
+	for opt in $(comm -23 <(echo "$from_help") <(echo "$from_man")); do
+		not_ok "$leaf: $opt is in 'mcast $leaf --help' but not under $where in man/mcast.1"
+		differ=1
+	done
+	for opt in $(comm -13 <(echo "$from_help") <(echo "$from_man")); do
+		not_ok "$leaf: $opt is under $where in man/mcast.1 but not in 'mcast $leaf --help'"
+		differ=1
+	done
+	[ $differ -eq 0 ] &&
+		ok "$leaf: --help and man/mcast.1 list the same $(wc -l <<<"$from_help") long options"
+}
+
+# synopsis_shows WORDS: the SYNOPSIS has a line with "mcast WORDS".
+synopsis_shows() {
+	if grep -qE "mcast $1( |\$)" <<<"$synopsis"; then
+		ok "man/mcast.1 SYNOPSIS shows 'mcast $1'"
+	else
+		not_ok "man/mcast.1 SYNOPSIS shows 'mcast $1'"
+	fi
+}
+
+for cmd in "${commands[@]}"; do
+	synopsis_shows "$cmd"
 	# help takes a COMMAND, not options: it must show that command's help.
 	if [ "$cmd" = help ]; then
 		for other in "${commands[@]}"; do
@@ -74,33 +130,15 @@ for cmd in "${commands[@]}"; do
 		done
 		continue
 	fi
-
-	"$MCAST" "$cmd" --help >/dev/null 2>&1
-	check "'mcast $cmd --help' exits 0" [ $? -eq 0 ]
-	from_help=$(_mcast_options "$MCAST" "$cmd" | cut -f 1 | grep -- '^--' |
-		grep -vx -- --help | sort -u)
-	title="MCAST ${cmd^^}"
-	section=$(man_section "$title")
-	if [ -z "$from_help" ]; then
-		not_ok "'mcast $cmd --help' lists long options"
+	mapfile -t own < <(_mcast_subcommands "$MCAST" "$cmd")
+	if [ "${#own[@]}" -eq 0 ]; then
+		compare "$cmd"
 		continue
 	fi
-	if [ -z "$section" ]; then
-		not_ok "man/mcast.1 has a section .SH \"$title\" for 'mcast $cmd'"
-		continue
-	fi
-	from_man=$(man_long_options <<<"$section" | grep -vx -- --help | sort -u)
-	differ=0
-	for opt in $(comm -23 <(echo "$from_help") <(echo "$from_man")); do
-		not_ok "$cmd: $opt is in 'mcast $cmd --help' but not under .SH \"$title\" in man/mcast.1"
-		differ=1
+	for sub in "${own[@]}"; do
+		synopsis_shows "$cmd $sub"
+		compare "$cmd $sub"
 	done
-	for opt in $(comm -13 <(echo "$from_help") <(echo "$from_man")); do
-		not_ok "$cmd: $opt is under .SH \"$title\" in man/mcast.1 but not in 'mcast $cmd --help'"
-		differ=1
-	done
-	[ $differ -eq 0 ] &&
-		ok "$cmd: --help and man/mcast.1 list the same $(wc -l <<<"$from_help") long options"
 done
 
 check "include/mcast.h defines MCAST_VERSION" test -n "$version"
