@@ -29,6 +29,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #ifdef __cplusplus
@@ -326,6 +327,57 @@ MCAST_API ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 				  mcast_rxinfo *info, unsigned flags,
 				  mcast_error *err);
 
+/* ---- Batches and segmentation offload ---------------------------------- */
+
+/* The most datagrams one batch call moves. */
+#define MCAST_BATCH_MAX 64
+
+/**
+ * Send n datagrams (iov[i] each, n <= MCAST_BATCH_MAX) to dst in one
+ * system call (sendmmsg). Returns how many were sent, which may be fewer
+ * than n, or a negative errno (-ENOBUFS when the device queue is full).
+ */
+MCAST_API int mcast_sock_send_batch(mcast_sock *s, const mcast_addr *dst,
+				    const struct iovec *iov, size_t n,
+				    mcast_error *err);
+
+/**
+ * Send buf (len bytes) as datagrams of seg bytes each (the last may be
+ * shorter) with one system call, letting the kernel cut it up (UDP GSO,
+ * UDP_SEGMENT). At most 64 segments and 65507 (IPv4) bytes in all.
+ * Returns len, or a negative errno: -EOPNOTSUPP or -EIO where the kernel
+ * or device cannot segment (send them one by one instead), -EINVAL, ...
+ */
+MCAST_API ssize_t mcast_sock_send_segments(mcast_sock *s, const mcast_addr *dst,
+					   const void *buf, size_t len,
+					   size_t seg, mcast_error *err);
+
+/**
+ * Let the kernel hand over several datagrams of one flow at once (UDP
+ * GRO). A coalesced buffer then holds datagrams of mcast_rxmsg.seg bytes
+ * each, back to back. Returns 0 or -ENOPROTOOPT where the kernel lacks it.
+ */
+MCAST_API int mcast_sock_set_gro(mcast_sock *s, bool on, mcast_error *err);
+
+/** One slot of a receive batch. */
+typedef struct mcast_rxmsg {
+	void *buf;	   /* in: where to put the datagram */
+	size_t cap;	   /* in: its size */
+	size_t len;	   /* out: bytes stored */
+	size_t seg;	   /* out: with GRO, the size of each datagram in buf
+			      (the last may be shorter); 0 for one datagram */
+	mcast_rxinfo info; /* out: as mcast_sock_recv() reports it */
+} mcast_rxmsg;
+
+/**
+ * Receive up to n (<= MCAST_BATCH_MAX) datagrams in one system call
+ * (recvmmsg); waits for the first unless flags has MCAST_RECV_NOWAIT.
+ * Returns how many slots were filled, or a negative errno (-EAGAIN,
+ * -EINTR, ...).
+ */
+MCAST_API int mcast_sock_recv_batch(mcast_sock *s, mcast_rxmsg *msgs, size_t n,
+				    unsigned flags, mcast_error *err);
+
 /* ---- Wire format (docs/PROTOCOL.md) ------------------------------------- */
 
 /*
@@ -365,6 +417,13 @@ typedef struct mcast_wire {
  */
 MCAST_API ssize_t mcast_wire_encode(const mcast_wire *m, void *buf, size_t cap,
 				    size_t len);
+
+/**
+ * Rewrite the sequence number and send time of an encoded message in place
+ * (buf holds at least MCAST_WIRE_HDR_LEN bytes), so a sender can encode a
+ * datagram once and stamp it for each send.
+ */
+MCAST_API void mcast_wire_stamp(void *buf, uint64_t seq, uint64_t t_send);
 
 /**
  * Decode a received datagram of len bytes into m. Never reads past len.

@@ -27,6 +27,7 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 	const struct option *options; /* for settings files; NULL if none */
+	bool hidden; /* a mode of another command ("bench send"), not listed */
 };
 
 /* The table (commands.c), and a lookup by name (NULL if unknown). */
@@ -40,9 +41,10 @@ int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_pong(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 extern const struct option send_options[], recv_options[], ping_options[],
-	pong_options[];
+	pong_options[], bench_send_options[], bench_recv_options[];
 
 /* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
 

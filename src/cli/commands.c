@@ -2,6 +2,7 @@
  * commands.c - the table of subcommands (name, function, summary, options),
  * the top-level usage and `mcast help`.
  */
+#include "cli/bench.h"
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -15,6 +16,12 @@ const struct cli_cmd cli_commands[] = {
 	{"ping", cmd_ping, "measure round trips, loss and reordering to every responder",
 	 ping_options},
 	{"pong", cmd_pong, "answer the probes of mcast ping", pong_options},
+	{"bench", cmd_bench, "measure throughput, loss and latency at the kernel's limit",
+	 NULL},
+	{"bench send", cmd_bench_send, "send for mcast bench recv", bench_send_options,
+	 true},
+	{"bench recv", cmd_bench_recv, "measure what mcast bench send sends",
+	 bench_recv_options, true},
 	{"help", cmd_help, "show help for a command", NULL},
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
@@ -32,7 +39,9 @@ void cli_usage_all(FILE *f)
 	fprintf(f, "Usage: mcast [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\n"
 		   "IP multicast sender, receiver and tester.\n\nCommands:\n");
 	for (size_t i = 0; i < cli_ncommands; i++)
-		fprintf(f, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+		if (!cli_commands[i].hidden)
+			fprintf(f, "  %-8s %s\n", cli_commands[i].name,
+				cli_commands[i].summary);
 	fprintf(f, "\nRun 'mcast COMMAND --help' for the options of a command.\n"
 		   "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
 		   "3 expectation not met. See mcast(1).\n");
@@ -48,6 +57,13 @@ int cmd_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	c = cli_command(argv[1]);
+	/* "mcast help bench send" is the help of the mode "bench send". */
+	if (c && argc > 2) {
+		char mode[64];
+
+		snprintf(mode, sizeof(mode), "%s %s", argv[1], argv[2]);
+		c = cli_command(mode);
+	}
 	if (!c || c->run == cmd_help)
 		return cli_usage("unknown command '%s'", argv[1]);
 	char *args[] = {argv[1], help, NULL};

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	c = cli_command(argv[1]);
-	if (!c) {
+	if (!c || c->hidden) {
 		cli_usage("unknown command '%s' (see mcast --help)", argv[1]);
 		return EXIT_USAGE;
 	}

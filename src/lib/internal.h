@@ -19,6 +19,25 @@
 int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One group joined on one interface, from one source or from any. */
+struct membership {
+	mcast_addr group;
+	mcast_addr source; /* family AF_UNSPEC for any-source */
+	unsigned ifindex;
+};
+
+struct mcast_sock {
+	int fd;
+	int family;
+	uint16_t local_port; /* host order, once bound */
+	struct membership *m;
+	size_t n, cap;
+};
+
+/* -EAFNOSUPPORT (with a message naming what) unless a is of s's family. */
+int mcast__check_family(const mcast_sock *s, const mcast_addr *a,
+			const char *what, mcast_error *err);
+
 /* The socket option level for a family: IPPROTO_IP or IPPROTO_IPV6. */
 int mcast__level(int family);
 
@@ -32,8 +51,16 @@ int mcast__level(int family);
  * Also turns off IP_MULTICAST_ALL. Returns 0 or -errno. */
 int mcast__os_rx_setup(int fd, int family);
 
-/* Fill info from the control messages of one received datagram. */
-void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info);
+/* Fill info (and *seg, the GRO segment size, if seg is not NULL) from the
+ * control messages of one received datagram. */
+void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info,
+		       size_t *seg);
+
+/* Ask for (on) coalesced receives; fills in rx seg from the control data. */
+int mcast__os_set_gro(int fd, bool on);
+/* Attach a GSO segment size to an outgoing message's control buffer
+ * (at least MCAST__CMSG_SPACE bytes). Returns the control length used. */
+size_t mcast__os_gso_cmsg(void *control, size_t seg);
 
 /* The control buffer size that mcast__os_rx_cmsg() needs. */
 #define MCAST__CMSG_SPACE 256

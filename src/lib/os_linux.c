@@ -7,6 +7,7 @@
 
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <netinet/udp.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,8 @@ int mcast__os_rx_setup(int fd, int family)
 	return rc;
 }
 
-void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info)
+void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info,
+		       size_t *seg)
 {
 	struct cmsghdr *c;
 
@@ -85,6 +87,12 @@ void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info)
 		} else if (c->cmsg_level == SOL_SOCKET &&
 			   c->cmsg_type == SO_RXQ_OVFL) {
 			memcpy(&info->drops, CMSG_DATA(c), sizeof(info->drops));
+		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+			   seg) {
+			int size;
+
+			memcpy(&size, CMSG_DATA(c), sizeof(size));
+			*seg = size > 0 ? (size_t)size : 0;
 		}
 	}
 }
@@ -144,6 +152,25 @@ int mcast__os_drops(int fd, uint32_t *out)
 		return -ENOTSUP;
 	*out = mem[SK_MEMINFO_DROPS];
 	return 0;
+}
+
+int mcast__os_set_gro(int fd, bool on)
+{
+	return setopt_int(fd, IPPROTO_UDP, UDP_GRO, on);
+}
+
+size_t mcast__os_gso_cmsg(void *control, size_t seg)
+{
+	struct msghdr msg = {.msg_control = control,
+			     .msg_controllen = CMSG_SPACE(sizeof(uint16_t))};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	uint16_t size = (uint16_t)seg;
+
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(c), &size, sizeof(size));
+	return CMSG_SPACE(sizeof(size));
 }
 
 int mcast__os_set_dontfrag(int fd, int family, bool on)

@@ -8,21 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One group joined on one interface, from one source or from any. */
-struct membership {
-	mcast_addr group;
-	mcast_addr source; /* family AF_UNSPEC for any-source */
-	unsigned ifindex;
-};
-
-struct mcast_sock {
-	int fd;
-	int family;
-	uint16_t local_port; /* host order, once bound */
-	struct membership *m;
-	size_t n, cap;
-};
-
 int mcast_sock_new(mcast_sock **out, int family, mcast_error *err)
 {
 	mcast_sock *s;
@@ -87,7 +72,7 @@ int mcast_sock_fd(const mcast_sock *s)
 	return s->fd;
 }
 
-static int check_family(const mcast_sock *s, const mcast_addr *a,
+int mcast__check_family(const mcast_sock *s, const mcast_addr *a,
 			const char *what, mcast_error *err)
 {
 	if (mcast_addr_family(a) != s->family)
@@ -105,7 +90,7 @@ int mcast_sock_bind(mcast_sock *s, const mcast_addr *local, unsigned flags,
 	mcast_addr got;
 	int one = 1, rc;
 
-	rc = check_family(s, local, "the bind address", err);
+	rc = mcast__check_family(s, local, "the bind address", err);
 	if (rc < 0)
 		return rc;
 	/*
@@ -191,9 +176,9 @@ static int membership_op(mcast_sock *s, int opt, const char *verb,
 	char what[2 * MCAST_ADDRSTRLEN + IF_NAMESIZE + 16];
 	int rc;
 
-	rc = check_family(s, group, "the group", err);
+	rc = mcast__check_family(s, group, "the group", err);
 	if (rc == 0 && source)
-		rc = check_family(s, source, "the source", err);
+		rc = mcast__check_family(s, source, "the source", err);
 	if (rc < 0)
 		return rc;
 	if (ifindex == 0)
@@ -346,7 +331,7 @@ ssize_t mcast_sock_send(mcast_sock *s, const mcast_addr *dst, const void *buf,
 	ssize_t n;
 	int rc;
 
-	rc = check_family(s, dst, "the destination", err);
+	rc = mcast__check_family(s, dst, "the destination", err);
 	if (rc < 0)
 		return rc;
 	if (len > mcast_max_payload(s->family))
@@ -400,7 +385,7 @@ ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 	}
 	ri->dest.u.sa.sa_family = (sa_family_t)s->family;
 	mcast_addr_set_port(&ri->dest, s->local_port);
-	mcast__os_rx_cmsg(&msg, s->family, ri);
+	mcast__os_rx_cmsg(&msg, s->family, ri, NULL);
 	if (!ri->kernel_time)
 		clock_gettime(CLOCK_REALTIME, &ri->time);
 	ri->len = (size_t)n;

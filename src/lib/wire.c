@@ -64,6 +64,12 @@ ssize_t mcast_wire_encode(const mcast_wire *m, void *buf, size_t cap, size_t len
 	return (ssize_t)len;
 }
 
+void mcast_wire_stamp(void *buf, uint64_t seq, uint64_t t_send)
+{
+	put64((uint8_t *)buf + 16, seq);
+	put64((uint8_t *)buf + 24, t_send);
+}
+
 int mcast_wire_decode(mcast_wire *m, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -1,0 +1,53 @@
+/*
+ * bench.c - `mcast bench send|recv`: dispatch, and what both sides share.
+ */
+#include "cli/bench.h"
+
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: mcast bench send [OPTIONS] GROUP:PORT\n"
+	"       mcast bench recv [OPTIONS] GROUP:PORT\n"
+	"\n"
+	"Measure throughput, loss and latency at the kernel's limit: 'bench send'\n"
+	"sends sequenced, timestamped datagrams in batches or GSO trains; 'bench\n"
+	"recv' reports rate, loss, duplicates, reordering, kernel drops, one-way\n"
+	"latency percentiles, jitter and CPU time per datagram, each second and\n"
+	"at the end. Run 'mcast bench send --help' or 'mcast bench recv --help'.\n";
+
+int bench_parse_mode(const char *opt, const char *arg, int *mode)
+{
+	if (strcmp(arg, "auto") == 0)
+		*mode = BENCH_AUTO;
+	else if (strcmp(arg, "on") == 0)
+		*mode = BENCH_ON;
+	else if (strcmp(arg, "off") == 0)
+		*mode = BENCH_OFF;
+	else
+		return cli_usage("%s: '%s' is not auto, on or off", opt, arg);
+	return 0;
+}
+
+double bench_cpu_ns(const struct rusage *r0)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_SELF, &r);
+	return ((double)(r.ru_utime.tv_sec - r0->ru_utime.tv_sec) +
+		(double)(r.ru_stime.tv_sec - r0->ru_stime.tv_sec)) * 1e9 +
+	       ((double)(r.ru_utime.tv_usec - r0->ru_utime.tv_usec) +
+		(double)(r.ru_stime.tv_usec - r0->ru_stime.tv_usec)) * 1e3;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[1], "send") == 0)
+		return cmd_bench_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "recv") == 0)
+		return cmd_bench_recv(argc - 1, argv + 1);
+	return cli_usage("bench: unknown mode '%s' (expected send or recv)", argv[1]);
+}

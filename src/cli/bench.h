@@ -1,0 +1,22 @@
+/*
+ * bench.h - what `mcast bench send` and `mcast bench recv` share.
+ */
+#ifndef MCAST_CLI_BENCH_H
+#define MCAST_CLI_BENCH_H
+
+#include "cli/cli.h"
+
+#include <sys/resource.h>
+
+/* --gso / --gro modes. */
+enum { BENCH_OFF, BENCH_ON, BENCH_AUTO };
+
+/* Parse "auto", "on" or "off" for option opt. Returns 0 or EXIT_USAGE. */
+int bench_parse_mode(const char *opt, const char *arg, int *mode);
+/* CPU time (user and system) this process used since *r0, in ns. */
+double bench_cpu_ns(const struct rusage *r0);
+
+int cmd_bench_send(int argc, char **argv);
+int cmd_bench_recv(int argc, char **argv);
+
+#endif
