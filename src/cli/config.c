@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* A settings file larger than this is surely not one. */
 #define CONFIG_MAX (1 << 20)
@@ -51,7 +52,7 @@ static int boolean(const char *v)
  * Cut the value out of a line in place: a quoted string (with \" and \\),
  * or bare text up to a comment, trimmed. Returns NULL for a bad quote.
  */
-static char *value_of(char *p)
+static char *value_of(char *p, bool *quote_trail)
 {
 	char *w, *end, *start;
 
@@ -76,8 +77,10 @@ static char *value_of(char *p)
 		return NULL;
 	for (end = p + 1; isspace((unsigned char)*end); end++)
 		;
-	if (*end && *end != '#')
+	if (*end && *end != '#') {
+		*quote_trail = true;
 		return NULL;
+	}
 	*w = '\0';
 	return start;
 }
@@ -86,11 +89,16 @@ static char *value_of(char *p)
 static int slurp(const char *path, char **out)
 {
 	FILE *f = fopen(path, "re");
+	struct stat st;
 	char *buf;
 	size_t n;
 
 	if (!f)
 		return -errno;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return -EISDIR;
+	}
 	buf = malloc(CONFIG_MAX + 1);
 	if (!buf) {
 		fclose(f);
@@ -167,6 +175,7 @@ static int load(const char *path, const char *cmd, const struct option *opts,
 		return cli_usage("cannot read settings file %s: %s", path, strerror(-rc));
 	for (line = cfg->text; line && rc == 0; line = next) {
 		char *p = line, *key, *val;
+		bool trail;
 
 		next = strchr(line, '\n');
 		if (next)
@@ -200,9 +209,12 @@ static int load(const char *path, const char *cmd, const struct option *opts,
 		}
 		if (*p == '=')
 			*p++ = '\0';
-		val = value_of(p);
+		trail = false;
+		val = value_of(p, &trail);
 		if (!val) {
-			rc = cli_usage("unbalanced quotes in the value of '%s'", key);
+			rc = trail ? cli_usage("unexpected text after the closing quote of '%s'",
+					       key)
+				   : cli_usage("unbalanced quotes in the value of '%s'", key);
 			continue;
 		}
 		if (section && strcmp(section, cmd) != 0)

@@ -18,7 +18,8 @@ int cli_verbosity = LOG_NORMAL;
 const char *cli_where;
 volatile sig_atomic_t cli_stop, cli_report;
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024], safe[4 * sizeof(line)], *o = safe;
 

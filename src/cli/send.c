@@ -73,6 +73,7 @@ struct send_opts {
 	const char *template_text;
 	uint64_t count, interval_ns, wait_ns, expect;
 	bool has_count, has_interval, has_wait, has_expect, json;
+	bool input_from_file, count_from_file; /* set by the settings file */
 	enum input input;
 	char *message;
 	size_t message_len;
@@ -105,9 +106,20 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	struct send_opts *o = ctx;
 	int rc = outsock_option(&o->out, c, arg);
 
-	(void)from_file;
 	if (rc != 1)
 		return rc;
+	/*
+	 * The command line overrides the settings file: a message source or a
+	 * count given here replaces the file's, rather than conflicting.
+	 */
+	if (!from_file && (c == 'T' || c == OPT_STDIN) && o->input_from_file) {
+		o->input = IN_ARGS;
+		o->template_text = NULL;
+	}
+	if (c == 'T' || c == OPT_STDIN)
+		o->input_from_file = from_file;
+	if (c == 'n')
+		o->count_from_file = from_file;
 	switch (c) {
 	case 'n':
 		o->has_count = true;
@@ -187,12 +199,28 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 			 apply, o, &o->cfg);
 	if (rc)
 		return rc;
-	group = optind < argc ? argv[optind++] : o->cfg.group;
+	/*
+	 * With a group in the settings file, the first word is the group only
+	 * if it reads as one; otherwise every word is the message.
+	 */
+	if (o->cfg.group && optind < argc &&
+	    mcast_addr_parse_group(&o->group, argv[optind], NULL) < 0)
+		group = o->cfg.group;
+	else
+		group = optind < argc ? argv[optind++] : o->cfg.group;
 	if (!group)
 		return cli_usage("missing GROUP:PORT");
 	rc = cli_group(group, &o->group);
 	if (rc)
 		return rc;
+	/* Message words on the command line beat the file's template or stdin. */
+	if (o->input_from_file && optind < argc) {
+		o->input = IN_ARGS;
+		o->template_text = NULL;
+	}
+	/* The file's count is for repeated messages: not for stdin. */
+	if ((o->input == IN_LINES || o->input == IN_RAW) && o->count_from_file)
+		o->has_count = false;
 	/* One block that rejects every conflicting combination. */
 	if (o->input != IN_ARGS && optind < argc)
 		return cli_usage("give MESSAGE words, --template or --stdin, not two");

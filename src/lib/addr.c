@@ -134,7 +134,7 @@ static int split(const char *text, bool need_port, char *buf, char **host,
 
 int mcast_addr_parse_group(mcast_addr *out, const char *text, mcast_error *err)
 {
-	char buf[ADDR_TEXT_MAX], *host, *port;
+	char buf[ADDR_TEXT_MAX], *host = NULL, *port = NULL;
 	mcast_addr a;
 	uint16_t p;
 	int rc;
@@ -160,7 +160,7 @@ int mcast_addr_parse_group(mcast_addr *out, const char *text, mcast_error *err)
 
 int mcast_addr_parse_host(mcast_addr *out, const char *text, mcast_error *err)
 {
-	char buf[ADDR_TEXT_MAX], *host, *port;
+	char buf[ADDR_TEXT_MAX], *host = NULL, *port = NULL;
 	mcast_addr a;
 	int rc;
 
