@@ -22,7 +22,9 @@ are checked against code that shares none of their own.
       truncated (a probe cut to 40 bytes), version (a 64-byte probe of
       version 2), answer (a well-formed answer), oversized (an answer of
       100 bytes), data (a well-formed data message of 200 bytes), flags (a
-      probe with a reserved flag set), type (a probe of unknown type 9).
+      probe with a reserved flag set), type (a probe of unknown type 9),
+      port0 (a well-formed probe from UDP source port 0, through a raw
+      socket: IPv4 only, needs root; it must not be answered).
 """
 import fcntl
 import json
@@ -148,6 +150,8 @@ def hostile_message(kind, n):
     """Datagram number n of KIND."""
     sender_id, seq, t_send = 0x0123456789ABCDEF, n + 1, time.time_ns()
     probe = HEADER.pack(MAGIC, 1, PROBE, 0, sender_id, seq, t_send) + bytes(32)
+    if kind == "probe":
+        return probe
     if kind == "garbage":
         data = os.urandom(random.randint(1, 200))
         return b"X" + data if data.startswith(MAGIC) else data
@@ -174,11 +178,28 @@ def hostile_message(kind, n):
     raise ValueError("unknown kind " + kind)
 
 
+def raw_sender(group, ifname):
+    """A raw IPv4 socket for UDP datagrams with a header of our own."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                 socket.inet_aton(ipv4_of(ifname)))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    return s
+
+
 def hostile(group, port, ifname, wait, kinds):
     s = sender(group, ifname)
+    raw = None
     for kind, count in kinds:
         for n in range(count):
-            s.sendto(hostile_message(kind, n), (group, port))
+            if kind == "port0":
+                raw = raw or raw_sender(group, ifname)
+                probe = hostile_message("probe", n)
+                # Source port 0; checksum 0 means none in IPv4.
+                udp = struct.pack(">HHHH", 0, port, 8 + len(probe), 0)
+                raw.sendto(udp + probe, (group, 0))
+            else:
+                s.sendto(hostile_message(kind, n), (group, port))
             # Paced, so that no receive buffer on the way overflows.
             time.sleep(0.002)
     replies = 0
@@ -207,7 +228,8 @@ def main(argv):
         kinds = []
         for arg in argv[6:]:
             kind, _, count = arg.partition("=")
-            hostile_message(kind, 0)  # reject an unknown kind up front
+            if kind != "port0":
+                hostile_message(kind, 0)  # reject an unknown kind up front
             kinds.append((kind, int(count)))
         return hostile(argv[2], int(argv[3]), argv[4], float(argv[5]), kinds)
     print(__doc__, file=sys.stderr)
