@@ -179,6 +179,24 @@ MCAST_API int mcast_iface_address(unsigned ifindex, int family,
 MCAST_API int mcast_iface_route(mcast_iface *out, const mcast_addr *group,
 				mcast_error *err);
 
+/** Watches interfaces for removal; see mcast_watch_new(). */
+typedef struct mcast_watch mcast_watch;
+
+/**
+ * Start watching the kernel's interface events (rtnetlink link messages).
+ * Poll mcast_watch_fd() for readability and call mcast_watch_gone() then.
+ * Returns 0 or a negative errno. Free with mcast_watch_free().
+ */
+MCAST_API int mcast_watch_new(mcast_watch **out, mcast_error *err);
+MCAST_API int mcast_watch_fd(const mcast_watch *w);
+/**
+ * Read the pending events. Returns the index of an interface among the n
+ * in `ifindex` that was removed, 0 if none was, or a negative errno.
+ */
+MCAST_API int mcast_watch_gone(mcast_watch *w, const unsigned *ifindex,
+			       size_t n);
+MCAST_API void mcast_watch_free(mcast_watch *w);
+
 /* ---- Sockets ---------------------------------------------------------- */
 
 /** An opaque UDP socket for multicast; see mcast_sock_new(). */

@@ -315,7 +315,8 @@ static int drain(struct brecv *b)
 /* Receive until the count, the duration, the timeout or a signal. */
 static int run(struct brecv *b, const sigset_t *unblocked)
 {
-	struct pollfd p = {.fd = mcast_sock_fd(b->j.sock), .events = POLLIN};
+	struct pollfd p[2];
+	nfds_t np = (nfds_t)join_pollfds(&b->j, p);
 	uint64_t start = cli_now_ns(), tick = start, last = 0;
 
 	while (!cli_stop && !(b->count && b->datagrams >= b->count)) {
@@ -338,8 +339,10 @@ static int run(struct brecv *b, const sigset_t *unblocked)
 			until = start + b->duration_ns;
 		ts.tv_sec = (time_t)((until - now) / 1000000000ULL);
 		ts.tv_nsec = (long)((until - now) % 1000000000ULL);
-		if (ppoll(&p, 1, &ts, unblocked) <= 0)
+		if (ppoll(p, np, &ts, unblocked) <= 0)
 			continue;
+		if (join_events(&b->j, p))
+			return EXIT_FAIL;
 		b->entered = cli_now_ns();
 		if (drain(b) < 0)
 			return EXIT_FAIL;

@@ -185,6 +185,9 @@ int join_open(struct join *j)
 				 ? "; raise net.core.rmem_max or run as root for more"
 				 : "");
 	}
+	/* Without a watch a vanished interface just goes quiet: not fatal. */
+	if (mcast_watch_new(&j->watch, &e) < 0)
+		cli_debug("%s", e.msg);
 	for (size_t i = 0; i < j->n_iface; i++) {
 		const mcast_iface *ifc = &j->iface[i];
 
@@ -209,6 +212,34 @@ int join_open(struct join *j)
 	return 0;
 fail:
 	cli_err("%s", e.msg);
+	return EXIT_FAIL;
+}
+
+int join_pollfds(const struct join *j, struct pollfd p[2])
+{
+	p[0] = (struct pollfd){.fd = mcast_sock_fd(j->sock), .events = POLLIN};
+	if (!j->watch)
+		return 1;
+	p[1] = (struct pollfd){.fd = mcast_watch_fd(j->watch), .events = POLLIN};
+	return 2;
+}
+
+int join_events(struct join *j, const struct pollfd p[2])
+{
+	unsigned idx[JOIN_MAX];
+	int gone;
+
+	if (!j->watch || !(p[1].revents & POLLIN))
+		return 0;
+	for (size_t i = 0; i < j->n_iface; i++)
+		idx[i] = j->iface[i].index;
+	gone = mcast_watch_gone(j->watch, idx, j->n_iface);
+	if (gone <= 0)
+		return 0;
+	for (size_t i = 0; i < j->n_iface; i++)
+		if (j->iface[i].index == (unsigned)gone)
+			cli_err("interface %s disappeared; leaving the group and stopping",
+				j->iface[i].name);
 	return EXIT_FAIL;
 }
 
@@ -253,6 +284,8 @@ void join_close(struct join *j)
 	}
 	mcast_sock_free(j->sock);
 	j->sock = NULL;
+	mcast_watch_free(j->watch);
+	j->watch = NULL;
 }
 
 const char *join_iface_name(struct join *j, unsigned index)

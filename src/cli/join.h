@@ -8,6 +8,8 @@
 
 #include "cli/cli.h"
 
+#include <poll.h>
+
 #define JOIN_MAX 64
 
 /* Option values above every subcommand's own. */
@@ -45,6 +47,7 @@ struct join {
 	size_t n_iface;
 	bool kernel_choice;
 	mcast_addr bound; /* the group with the port actually bound */
+	mcast_watch *watch; /* interface removals; NULL if unavailable */
 	/* Arrival interface names, looked up once per index. */
 	struct {
 		unsigned index;
@@ -62,6 +65,13 @@ int join_parse(struct join *j, const char *group);
 /* Choose interfaces, open and bind the socket, size its buffer, join.
  * Logs each join with -v. Returns 0 or an exit code. */
 int join_open(struct join *j);
+/*
+ * Fill p[0] (socket) and p[1] (interface watch, if any) for ppoll() and
+ * return how many entries are in use. After ppoll, join_events() checks
+ * the watch: EXIT_FAIL (reported) when a joined interface went away.
+ */
+int join_pollfds(const struct join *j, struct pollfd p[2]);
+int join_events(struct join *j, const struct pollfd p[2]);
 /* "listening on ..." on stderr, and with json the listening event. */
 void join_announce(const struct join *j, bool json);
 /* Leave every membership (logged with -v) and close the socket. */

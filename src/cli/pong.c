@@ -145,7 +145,8 @@ static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
 static int serve(struct ponger *p, const sigset_t *unblocked)
 {
 	static unsigned char buf[65536];
-	struct pollfd pfd = {.fd = mcast_sock_fd(p->j.sock), .events = POLLIN};
+	struct pollfd pfd[2];
+	nfds_t np = (nfds_t)join_pollfds(&p->j, pfd);
 	uint64_t last = cli_now_ns();
 	mcast_rxinfo ri;
 	mcast_error e;
@@ -163,8 +164,10 @@ static int serve(struct ponger *p, const sigset_t *unblocked)
 			ts.tv_nsec = (long)((end - now) % 1000000000ULL);
 			tsp = &ts;
 		}
-		if (ppoll(&pfd, 1, tsp, unblocked) <= 0)
+		if (ppoll(pfd, np, tsp, unblocked) <= 0)
 			continue;
+		if (join_events(&p->j, pfd))
+			return EXIT_FAIL;
 		while ((n = mcast_sock_recv(p->j.sock, buf, sizeof(buf), &ri,
 					    MCAST_RECV_NOWAIT, &e)) >= 0) {
 			uint64_t before = p->answered;

@@ -271,7 +271,8 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 	static unsigned char buf[65536];
 	struct recv_opts *o = r->o;
 	uint64_t last = cli_now_ns();
-	struct pollfd p = {.fd = mcast_sock_fd(r->j.sock), .events = POLLIN};
+	struct pollfd p[2];
+	nfds_t np = (nfds_t)join_pollfds(&r->j, p);
 	char d[32];
 	mcast_rxinfo ri;
 	mcast_error e;
@@ -289,8 +290,10 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 			ts.tv_nsec = (long)((end - now) % 1000000000ULL);
 			tsp = &ts;
 		}
-		if (ppoll(&p, 1, tsp, unblocked) <= 0)
+		if (ppoll(p, np, tsp, unblocked) <= 0)
 			continue; /* timeout or signal: the loop head decides */
+		if (join_events(&r->j, p))
+			return EXIT_FAIL;
 		n = mcast_sock_recv(r->j.sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
 		if (n == -EAGAIN || n == -EINTR)
 			continue;

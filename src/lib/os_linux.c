@@ -10,6 +10,7 @@
 #include <netinet/udp.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -260,4 +261,76 @@ int mcast__os_route_ifindex(const mcast_addr *dst, unsigned *ifindex)
 out:
 	close(fd);
 	return rc;
+}
+
+struct mcast_watch {
+	int fd;
+};
+
+int mcast_watch_new(mcast_watch **out, mcast_error *err)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	mcast_watch *w = calloc(1, sizeof(*w));
+
+	*out = NULL;
+	if (!w)
+		return mcast__fail(err, -ENOMEM, "out of memory");
+	w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       NETLINK_ROUTE);
+	if (w->fd < 0 || bind(w->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int rc = -errno;
+
+		if (w->fd >= 0)
+			close(w->fd);
+		free(w);
+		return mcast__fail(err, rc, "watching interfaces: %s", strerror(-rc));
+	}
+	*out = w;
+	return 0;
+}
+
+int mcast_watch_fd(const mcast_watch *w)
+{
+	return w->fd;
+}
+
+int mcast_watch_gone(mcast_watch *w, const unsigned *ifindex, size_t n)
+{
+	union {
+		struct nlmsghdr nh;
+		char buf[16384];
+	} m;
+	ssize_t len;
+
+	while ((len = recv(w->fd, &m, sizeof(m), MSG_DONTWAIT)) > 0) {
+		for (struct nlmsghdr *h = &m.nh; NLMSG_OK(h, (size_t)len);
+		     h = NLMSG_NEXT(h, len)) {
+			struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != RTM_DELLINK)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (ifindex[i] == (unsigned)ifi->ifi_index)
+					return (int)ifindex[i];
+		}
+	}
+	/* ENOBUFS: events were lost; whoever asks will find out by the index. */
+	if (len < 0 && errno != EAGAIN && errno != ENOBUFS)
+		return -errno;
+	if (len < 0 && errno == ENOBUFS) {
+		char name[IF_NAMESIZE];
+
+		for (size_t i = 0; i < n; i++)
+			if (!if_indextoname(ifindex[i], name))
+				return (int)ifindex[i];
+	}
+	return 0;
+}
+
+void mcast_watch_free(mcast_watch *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	free(w);
 }
