@@ -7,8 +7,9 @@
  * source address reaches mcast_addr_format(). Properties checked:
  *   - a failed parse returns -EINVAL or -ENODEV, leaves *out untouched and
  *     writes one printable line into err;
- *   - a successful parse gives the right family, a multicast group, port 0
- *     for a host, and the same result with err NULL;
+ *   - a successful parse gives the right family and sockaddr length, a
+ *     multicast group, port 0 for a host, and the same result with err
+ *     NULL;
  *   - parse(format(a)) == a, with and without the port;
  *   - format() NUL-terminates, returns -ENOSPC when the buffer is short and
  *     never writes past len bytes, for buffer sizes around the exact fit.
@@ -132,6 +133,12 @@ static void check_parse(const char *text, bool group)
 	family = mcast_addr_family(&a);
 	FUZZ_CHECK(family == AF_INET || family == AF_INET6,
 		   "%s gave family %d", name, family);
+	FUZZ_CHECK(mcast_addr_len(&a) == (family == AF_INET6
+						  ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in)),
+		   "%s: wrong sockaddr length", name);
+	FUZZ_CHECK(!mcast_addr_is_ssm(&a) || mcast_addr_is_multicast(&a),
+		   "%s: an SSM address that is not multicast", name);
 	if (group) {
 		FUZZ_CHECK(mcast_addr_is_multicast(&a),
 			   "parse_group accepted a unicast address");

@@ -13,6 +13,8 @@
  *   - cli_write_base64() writes standard padded base64 in quotes that
  *     decodes back to the input;
  *   - cli_write_hex() writes "hh hh ..." in lower case that decodes back;
+ *   - on a stream that fails after k bytes (a closed pipe), each writer
+ *     returns -1 unless its whole output fits in k bytes;
  *   - cli_format_rfc3339(), on a timespec made of input bytes, returns -1
  *     or writes "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (from 1970 on), and
  *     truncates like snprintf.
@@ -22,6 +24,52 @@
 #include "cli/output.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <sys/types.h>
+
+typedef int (*write_fn)(FILE *, const void *, size_t);
+
+/* A stream that takes `left` more bytes, then fails as a closed pipe. */
+static ssize_t limited_write(void *cookie, const char *buf, size_t n)
+{
+	size_t *left = cookie;
+
+	(void)buf;
+	if (*left == 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (n > *left)
+		n = *left;
+	*left -= n;
+	return (ssize_t)n;
+}
+
+/*
+ * Write data with fn to unbuffered streams that fail after k bytes, for a
+ * few k up to full (the length of the complete output): the writer must
+ * say -1 exactly when the output did not fit.
+ */
+static void check_failing_stream(write_fn fn, const char *name,
+				 const uint8_t *data, size_t size, size_t full)
+{
+	size_t limits[] = {0, 1, full / 2, full ? full - 1 : 0, full};
+	cookie_io_functions_t io = {.write = limited_write};
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		size_t left = limits[i];
+		FILE *f = fopencookie(&left, "w", io);
+		int rc;
+
+		FUZZ_CHECK(f != NULL, "fopencookie failed");
+		setvbuf(f, NULL, _IONBF, 0);
+		rc = fn(f, data, size);
+		fclose(f);
+		FUZZ_CHECK(rc == (limits[i] >= full ? 0 : -1),
+			   "%s: %zu of %zu bytes fit, but it returned %d", name,
+			   limits[i], full, rc);
+	}
+}
 
 static int hexval(int c)
 {
@@ -67,6 +115,8 @@ static void check_escaped(const uint8_t *data, size_t size)
 
 	fuzz_capture(&o, cli_write_escaped, data, size);
 	FUZZ_CHECK(o.rc == 0, "write_escaped returned %d", o.rc);
+	check_failing_stream(cli_write_escaped, "write_escaped", data, size,
+			     o.len);
 	for (size_t i = 0; i < o.len; i++)
 		FUZZ_CHECK((uint8_t)o.buf[i] >= 0x20 && o.buf[i] != 0x7f,
 			   "write_escaped wrote byte 0x%02x at %zu",
@@ -189,6 +239,8 @@ static void check_json(const uint8_t *data, size_t size)
 
 	fuzz_capture(&o, cli_write_json_string, data, size);
 	FUZZ_CHECK(o.rc == 0, "write_json_string returned %d", o.rc);
+	check_failing_stream(cli_write_json_string, "write_json_string", data,
+			     size, o.len);
 	back = malloc(o.len + 1);
 	FUZZ_CHECK(back != NULL, "out of memory");
 	n = json_string(o.buf, o.len, back);
@@ -208,6 +260,7 @@ static void check_base64(const uint8_t *data, size_t size)
 
 	fuzz_capture(&o, cli_write_base64, data, size);
 	FUZZ_CHECK(o.rc == 0, "write_base64 returned %d", o.rc);
+	check_failing_stream(cli_write_base64, "write_base64", data, size, o.len);
 	FUZZ_CHECK(o.len == 2 + 4 * groups && o.buf[0] == '"' &&
 			   o.buf[o.len - 1] == '"',
 		   "write_base64: %zu bytes for %zu", o.len, size);
@@ -254,6 +307,7 @@ static void check_hex(const uint8_t *data, size_t size)
 
 	fuzz_capture(&o, cli_write_hex, data, size);
 	FUZZ_CHECK(o.rc == 0, "write_hex returned %d", o.rc);
+	check_failing_stream(cli_write_hex, "write_hex", data, size, o.len);
 	FUZZ_CHECK(o.len == (size ? 3 * size - 1 : 0),
 		   "write_hex: %zu bytes for %zu", o.len, size);
 	for (size_t i = 0; i < size; i++) {
