@@ -4,6 +4,7 @@
 #   make fuzz          build, then run each target for FUZZ_SECONDS (30) on
 #                      its seed corpus; fails if any target crashes
 #   make fuzz-addr     run one target (fuzz/fuzz_addr.c)
+#   make fuzz-coverage line coverage of src/ reached by the corpora
 #   make fuzz-clean    remove build-fuzz/ (so does `make clean`)
 #
 # A target is one file, fuzz/fuzz_NAME.c, that defines
@@ -89,9 +90,42 @@ $(FUZZ_RUN): fuzz-%: $(FUZZ_B)/fuzz_%
 
 fuzz: $(FUZZ_RUN)
 
+# Coverage: the same targets built for llvm-cov (no sanitizers), run once
+# over the committed seeds and whatever `make fuzz` added in build-fuzz/.
+FUZZ_COV_B   := $(FUZZ_B)/cov
+FUZZ_COV_OBJ := $(FUZZ_OBJ:$(FUZZ_B)/%=$(FUZZ_COV_B)/%)
+FUZZ_PROFDATA ?= llvm-profdata
+FUZZ_LLVMCOV  ?= llvm-cov
+FUZZ_COV_FLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -O0 -g \
+                  -fprofile-instr-generate -fcoverage-mapping
+
+$(FUZZ_COV_B)/src/%.o: src/%.c include/mcast.h $(wildcard src/lib/*.h src/cli/*.h) \
+		       $(FUZZ_B)/toolchain.ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_COV_B)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_COV_OBJ)
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_COV_OBJ)
+
+.SECONDARY: $(FUZZ_COV_OBJ)
+
+fuzz-coverage: $(FUZZ_NAME:%=$(FUZZ_COV_B)/fuzz_%)
+	@for t in $(FUZZ_NAME:%=fuzz_%); do \
+		mkdir -p $(FUZZ_B)/corpus/$$t; \
+		LLVM_PROFILE_FILE=$(FUZZ_COV_B)/$$t.profraw $(FUZZ_COV_B)/$$t -runs=0 \
+			$(FUZZ_B)/corpus/$$t fuzz/corpus/$$t > $(FUZZ_COV_B)/$$t.log 2>&1 || exit 1; \
+		$(FUZZ_PROFDATA) merge -sparse -o $(FUZZ_COV_B)/$$t.profdata \
+			$(FUZZ_COV_B)/$$t.profraw || exit 1; \
+		echo "== $$t"; \
+		$(FUZZ_LLVMCOV) report $(FUZZ_COV_B)/$$t \
+			-instr-profile=$(FUZZ_COV_B)/$$t.profdata $(LIB_SRC) $(CLI_SRC) | \
+			awk 'NR <= 2 || ($$1 != "TOTAL" && $$1 !~ /^-+$$/ && $$7 != "0.00%")'; \
+	done
+	@echo "fuzz: per-line detail: $(FUZZ_LLVMCOV) show $(FUZZ_COV_B)/fuzz_NAME -instr-profile=$(FUZZ_COV_B)/fuzz_NAME.profdata src/lib/addr.c"
+
 fuzz-clean:
 	rm -rf $(FUZZ_B)
 
 clean: fuzz-clean
 
-.PHONY: fuzz fuzz-build fuzz-clean $(FUZZ_RUN)
+.PHONY: fuzz fuzz-build fuzz-clean fuzz-coverage $(FUZZ_RUN)
