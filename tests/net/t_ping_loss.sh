@@ -47,6 +47,7 @@ dropped() {
 }
 
 # wait_for_match FILE ERE SECONDS: poll until a line of FILE matches ERE.
+# shellcheck disable=SC2317 # called through check
 wait_for_match() {
 	local i n=$(($3 * 20))
 	for ((i = 0; i < n; i++)); do
@@ -57,6 +58,7 @@ wait_for_match() {
 }
 
 # in_range VALUE LOW HIGH: LOW <= VALUE <= HIGH, for decimal numbers.
+# shellcheck disable=SC2317 # called through check
 in_range() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'
 }
