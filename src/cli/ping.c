@@ -462,7 +462,7 @@ int cmd_ping(int argc, char **argv)
 	p.size = MCAST_WIRE_PROBE_MIN;
 	p.silent_after = 3;
 	srcmap_init(&p.map, RESPONDER_LIMIT, true);
-	p.r = calloc(RESPONDER_LIMIT, sizeof(*p.r));
+	p.r = calloc(RESPONDER_LIMIT, sizeof(struct responder *));
 	if (!p.r) {
 		cli_err("out of memory");
 		return EXIT_FAIL;

@@ -22,15 +22,15 @@ const char *mcast_strerror(int code)
 	return strerror(code < 0 ? -code : code);
 }
 
-int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
+void mcast__set_msg(mcast_error *err, const char *fmt, ...)
 {
 	static const char hex[] = "0123456789abcdef";
-	char raw[sizeof(err->msg)];
+	char raw[sizeof(mcast_error)];
 	size_t o = 0;
 	va_list ap;
 
 	if (!err)
-		return code;
+		return;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
@@ -47,7 +47,6 @@ int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
 		}
 	}
 	err->msg[o] = '\0';
-	return code;
 }
 
 int mcast__level(int family)

@@ -11,13 +11,19 @@
 #include <stdarg.h>
 
 /*
- * Write a formatted message into err (if not NULL) and return code, so a
- * failure reads `return mcast__fail(err, -EINVAL, "bad port '%s'", p);`.
- * Messages quote what users typed, so control bytes are written as \xHH:
- * a message stays one printable line whatever the input was.
+ * Write a formatted message into err (if not NULL). Messages quote what
+ * users typed, so control bytes are written as \xHH: a message stays one
+ * printable line whatever the input was.
  */
-int mcast__fail(mcast_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void mcast__set_msg(mcast_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Set the message and yield code, so a failure reads
+ * `return mcast__fail(err, -EINVAL, "bad port '%s'", p);`. A macro, so that
+ * readers and static analysers see the value returned.
+ */
+#define mcast__fail(err, code, ...) (mcast__set_msg((err), __VA_ARGS__), (code))
 
 /* One group joined on one interface, from one source or from any. */
 struct membership {

@@ -36,7 +36,7 @@ int mcast_sock_new(mcast_sock **out, int family, mcast_error *err)
 	if (rc == 0)
 		rc = mcast__os_set_dontfrag(s->fd, family, true);
 	if (rc < 0) {
-		mcast__fail(err, rc, "socket options: %s", mcast_strerror(rc));
+		mcast__set_msg(err, "socket options: %s", mcast_strerror(rc));
 		goto fail;
 	}
 	*out = s;
@@ -360,11 +360,13 @@ ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 			mcast_rxinfo *info, unsigned flags, mcast_error *err)
 {
 	char control[MCAST__CMSG_SPACE] __attribute__((aligned(8)));
-	mcast_rxinfo tmp, *ri = info ? info : &tmp;
+	mcast_rxinfo tmp, *ri = &tmp;
 	struct iovec iov = {.iov_base = buf, .iov_len = cap};
 	struct msghdr msg;
 	ssize_t n;
 
+	if (info)
+		ri = info;
 	memset(ri, 0, sizeof(*ri));
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_name = &ri->source.u.ss;

@@ -1,0 +1,35 @@
+#!/bin/sh
+# lint.sh - static checks that CI runs: banned functions (as curl does),
+# cppcheck and clang-tidy (configured in .clang-tidy). Exits non-zero on any
+# finding. Needs cppcheck and clang-tidy (Debian packages of those names).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+status=0
+
+# Functions with no bounds or no error reporting: use snprintf, memcpy
+# with a checked length, strtoul with an end pointer.
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|tmpnam)[[:space:]]*\('
+if grep -nE "$banned" src/lib/*.c src/cli/*.c include/*.h examples/*.c 2>/dev/null; then
+	echo "lint: banned functions above" >&2
+	status=1
+fi
+
+if command -v cppcheck >/dev/null; then
+	cppcheck -q --enable=warning,portability,performance --std=c11 \
+		--error-exitcode=1 -Iinclude -Isrc src || status=1
+else
+	echo "lint: cppcheck missing (Debian package cppcheck)" >&2
+	status=1
+fi
+
+if command -v clang-tidy >/dev/null; then
+	for f in src/lib/*.c src/cli/*.c; do
+		clang-tidy -quiet "$f" -- -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
+			2>/dev/null || status=1
+	done
+else
+	echo "lint: clang-tidy missing (Debian package clang-tidy)" >&2
+	status=1
+fi
+[ $status = 0 ] && echo "lint: clean"
+exit $status
