@@ -295,10 +295,17 @@ static int drain(struct brecv *b)
 				b->drops = m[i].info.drops;
 			if (m[i].seg)
 				b->trains++;
-			for (size_t off = 0; off < m[i].len && seg; off += seg)
+			/* An empty datagram is a datagram too (of garbage). */
+			if (m[i].len == 0 && !(b->count && b->datagrams >= b->count))
+				datagram(b, p, 0, &m[i].info, mono);
+			for (size_t off = 0; off < m[i].len && seg; off += seg) {
+				/* -n N counts exactly N, even mid-batch. */
+				if (b->count && b->datagrams >= b->count)
+					break;
 				datagram(b, p + off,
 					 m[i].len - off < seg ? m[i].len - off : seg,
 					 &m[i].info, mono);
+			}
 		}
 		if (b->count && b->datagrams >= b->count)
 			return 0;

@@ -79,6 +79,15 @@ int outsock_open(struct outsock *o, const mcast_addr *group)
 		rc = cli_host("--bind", o->bind_spec, group, &local);
 		if (rc)
 			return rc;
+		/* A link-local source needs its interface: take -i's. */
+		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&local.u.sin6.sin6_addr) &&
+		    !local.u.sin6.sin6_scope_id) {
+			if (!o->iface_known || !o->iface_spec)
+				return cli_usage("--bind %s: a link-local address needs its "
+						 "interface (%s%%eth0, or -i)", o->bind_spec,
+						 o->bind_spec);
+			local.u.sin6.sin6_scope_id = o->iface.index;
+		}
 	}
 	if (mcast_sock_new(&o->sock, family, &e) < 0)
 		goto fail;

@@ -313,14 +313,22 @@ static void report(struct pinger *p, bool final)
 	char g[MCAST_ADDRSTRLEN], a[MCAST_ADDRSTRLEN];
 	struct row x;
 
+	int w = 28; /* the responder column: wide enough for the longest */
+
+	for (size_t i = 0; i < p->map.n; i++) {
+		int len = mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), MCAST_FMT_PORT);
+
+		if (len > w)
+			w = len;
+	}
 	mcast_addr_format(&p->group, g, sizeof(g), MCAST_FMT_PORT);
 	if (!p->json) {
 		printf("--- %s ping%s: %llu probe%s sent, %zu responder%s ---\n", g,
 		       final ? "" : " (so far)", (unsigned long long)p->seq,
 		       p->seq == 1 ? "" : "s", p->map.n, p->map.n == 1 ? "" : "s");
 		if (p->map.n)
-			printf("%-28s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s\n",
-			       "responder", "sent", "recv", "loss%", "dup", "ooo", "min",
+			printf("%-*s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s\n",
+			       w, "responder", "sent", "recv", "loss%", "dup", "ooo", "min",
 			       "avg", "p50", "p99", "max", "mdev");
 	}
 	for (size_t i = 0; i < p->map.n; i++) {
@@ -345,8 +353,8 @@ static void report(struct pinger *p, bool final)
 			continue;
 		}
 		mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), MCAST_FMT_PORT);
-		printf("%-28s %6llu %6llu %6.1f %4llu %4llu %8.3f %8.3f %8.3f %8.3f "
-		       "%8.3f %8.3f%s\n", a, (unsigned long long)x.sent,
+		printf("%-*s %6llu %6llu %6.1f %4llu %4llu %8.3f %8.3f %8.3f %8.3f "
+		       "%8.3f %8.3f%s\n", w, a, (unsigned long long)x.sent,
 		       (unsigned long long)r->received, x.loss,
 		       (unsigned long long)r->dups, (unsigned long long)r->ooo,
 		       (double)x.st.min / 1e6, x.st.mean / 1e6, x.p50, x.p99,

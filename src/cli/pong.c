@@ -170,10 +170,11 @@ static int serve(struct ponger *p, const sigset_t *unblocked)
 			return EXIT_FAIL;
 		while ((n = mcast_sock_recv(p->j.sock, buf, sizeof(buf), &ri,
 					    MCAST_RECV_NOWAIT, &e)) >= 0) {
-			uint64_t before = p->answered;
+			uint64_t before = p->answered + p->held_back;
 
 			handle(p, buf, &ri);
-			if (p->answered > before)
+			/* Any probe, answered or held back, is a sign of life. */
+			if (p->answered + p->held_back > before)
 				last = cli_now_ns();
 			if (p->count && p->answered >= p->count)
 				break;
@@ -184,7 +185,12 @@ static int serve(struct ponger *p, const sigset_t *unblocked)
 		}
 	}
 	if (p->timeout_ns && !cli_stop && p->answered == 0) {
-		cli_err("no probe arrived before the timeout");
+		if (p->held_back)
+			cli_err("%llu probe%s arrived, but none could be answered (held "
+				"back: unanswerable source or over --reply-rate)",
+				(unsigned long long)p->held_back, p->held_back == 1 ? "" : "s");
+		else
+			cli_err("no probe arrived before the timeout");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
