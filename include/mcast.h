@@ -15,6 +15,7 @@
  *     the value that was wrong.
  *   - The library never prints, never exits and never installs signal
  *     handlers. It allocates only where a comment says so.
+ *   - The header needs C11 or POSIX.1-2008 (struct timespec).
  *   - Functions that take a mcast_sock are not thread-safe for the same
  *     handle; distinct handles may be used from distinct threads. All other
  *     functions are thread-safe.
@@ -143,8 +144,8 @@ typedef struct mcast_iface {
 
 /**
  * Find an interface by name ("eth0"), index ("2") or one of its IPv4 or
- * IPv6 addresses ("10.0.0.1"). Returns 0, -ENODEV when no interface
- * matches, or another negative errno when the kernel could not be asked.
+ * IPv6 addresses ("10.0.0.1"). Returns 0, or -ENODEV when no interface
+ * matches (or the kernel could not be asked).
  */
 MCAST_API int mcast_iface_find(mcast_iface *out, const char *spec,
 			       mcast_error *err);
@@ -190,8 +191,9 @@ typedef struct mcast_watch mcast_watch;
 MCAST_API int mcast_watch_new(mcast_watch **out, mcast_error *err);
 MCAST_API int mcast_watch_fd(const mcast_watch *w);
 /**
- * Read the pending events. Returns the index of an interface among the n
- * in `ifindex` that was removed, 0 if none was, or a negative errno.
+ * Read the pending events. Returns the interface index (one of the n
+ * values in `ifindex`) of an interface that was removed, 0 if none was, or
+ * a negative errno.
  */
 MCAST_API int mcast_watch_gone(mcast_watch *w, const unsigned *ifindex,
 			       size_t n);

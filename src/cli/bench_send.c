@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 
 static const char usage_text[] =
@@ -22,8 +21,8 @@ static const char usage_text[] =
 	"Options:\n"
 	OUT_USAGE
 	"      --size BYTES        datagram payload, 32-65507 (default 64)\n"
-	"      --rate RATE         packets/s (100k), bits/s of payload (800Mbit)\n"
-	"                          or max (default max)\n"
+	"      --rate RATE         datagrams/s (100k), payload bits/s (800Mbit),\n"
+	"                          bytes/s (100MB) or max (default max)\n"
 	"      --burst N           at most N datagrams back to back, 1-64\n"
 	"                          (default 32)\n"
 	"  -d, --duration DURATION send for DURATION (default 10s)\n"
@@ -97,16 +96,18 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 }
 
 /*
- * "max", "100k" (datagrams/s), "100kpps", "800Mbit" or "800Mbps" (payload
- * bits/s). Returns 0 or EXIT_USAGE; *pps is 0 for max.
+ * "max", "100k" (datagrams/s), "100kpps", "800Mbit", "800Mbps" or "800Mb"
+ * (payload bits/s), "100MB" or "100MBps" (payload bytes/s). Units are case
+ * sensitive: b is a bit, B a byte. Returns 0 or EXIT_USAGE; *pps is 0 for
+ * max.
  */
 static int parse_rate(const char *text, uint64_t size, double *pps)
 {
 	static const struct {
 		const char *unit;
-		bool bits;
-	} units[] = {{"", false}, {"pps", false}, {"bit", true},
-		     {"bps", true}, {"b", true}};
+		unsigned bits; /* per unit of the rate: 0 = datagrams */
+	} units[] = {{"", 0}, {"pps", 0}, {"bit", 1}, {"bps", 1},
+		     {"b", 1}, {"B", 8}, {"Bps", 8}};
 	char *end;
 	double v;
 
@@ -124,9 +125,9 @@ static int parse_rate(const char *text, uint64_t size, double *pps)
 	default: break;
 	}
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(end, units[i].unit) != 0)
+		if (strcmp(end, units[i].unit) != 0)
 			continue;
-		*pps = units[i].bits ? v / (8.0 * (double)size) : v;
+		*pps = units[i].bits ? v * units[i].bits / (8.0 * (double)size) : v;
 		if (*pps < 1 || *pps > 1e9)
 			return cli_usage("--rate: %s is out of range (1 to 1G datagrams/s)", text);
 		return 0;

@@ -52,7 +52,7 @@ int cmd_help(int argc, char **argv)
 	const struct cli_cmd *c;
 	char help[] = "--help";
 
-	if (argc < 2) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_usage_all(stdout);
 		return EXIT_OK;
 	}

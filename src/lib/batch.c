@@ -81,7 +81,8 @@ int mcast_sock_recv_batch(mcast_sock *s, mcast_rxmsg *msgs, size_t n,
 	int got;
 
 	if (n > MCAST_BATCH_MAX)
-		n = MCAST_BATCH_MAX;
+		return mcast__fail(err, -EINVAL, "batch of %zu is over %d", n,
+				   MCAST_BATCH_MAX);
 	/* Only the headers are cleared here; a slot's info is cleared once it
 	 * is filled, so a call that returns one datagram clears one. */
 	memset(m, 0, n * sizeof(m[0]));
@@ -97,14 +98,14 @@ int mcast_sock_recv_batch(mcast_sock *s, mcast_rxmsg *msgs, size_t n,
 	}
 	/* MSG_WAITFORONE: block for the first datagram only, then take what
 	 * is queued. */
+	/* MSG_TRUNC makes Linux report the real length of a long datagram. */
 	got = recvmmsg(s->fd, m, (unsigned)n,
-		       (flags & MCAST_RECV_NOWAIT) ? MSG_DONTWAIT : MSG_WAITFORONE,
+		       MSG_TRUNC |
+			       ((flags & MCAST_RECV_NOWAIT) ? MSG_DONTWAIT : MSG_WAITFORONE),
 		       NULL);
 	if (got < 0) {
 		int rc = -errno;
 
-		if (rc == -EAGAIN || rc == -EINTR)
-			return rc;
 		return mcast__fail(err, rc, "recvmmsg: %s", strerror(-rc));
 	}
 	for (int i = 0; i < got; i++) {
@@ -125,7 +126,7 @@ int mcast_sock_recv_batch(mcast_sock *s, mcast_rxmsg *msgs, size_t n,
 			ri->time = now;
 		}
 		ri->len = m[i].msg_len;
-		ri->truncated = (m[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+		ri->truncated = (m[i].msg_hdr.msg_flags & MSG_TRUNC) || m[i].msg_len > r->cap;
 	}
 	return got;
 }

@@ -167,6 +167,8 @@ size_t mcast__os_gso_cmsg(void *control, size_t seg)
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	uint16_t size = (uint16_t)seg;
 
+	/* The padding after the value goes to the kernel too: no garbage. */
+	memset(control, 0, CMSG_SPACE(sizeof(size)));
 	c->cmsg_level = IPPROTO_UDP;
 	c->cmsg_type = UDP_SEGMENT;
 	c->cmsg_len = CMSG_LEN(sizeof(size));

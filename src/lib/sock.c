@@ -381,8 +381,6 @@ ssize_t mcast_sock_recv(mcast_sock *s, void *buf, size_t cap,
 	if (n < 0) {
 		int rc = -errno;
 
-		if (rc == -EAGAIN || rc == -EINTR)
-			return rc;
 		return mcast__fail(err, rc, "receive: %s", strerror(-rc));
 	}
 	ri->dest.u.sa.sa_family = (sa_family_t)s->family;
