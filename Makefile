@@ -4,6 +4,7 @@
 #   make check      build and run every test (unit, then network)
 #   make sanitize   the whole suite under ASan+UBSan (build-san/)
 #   make valgrind   the whole suite under valgrind memcheck
+#   make check-long a bounded soak test in namespaces (tests/long/)
 #   make demo       a sender and two receivers on lo
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall undoes it)
 
@@ -88,6 +89,11 @@ check: all $(UNIT_BIN)
 	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
+# Long runs, not part of make check: a bounded soak of ping, bench and recv
+# together in namespaces (tests/long/).
+check-long: all
+	MCAST=$(abspath $(B)/mcast) sh tests/long/run.sh
+
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
 	$(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
@@ -134,4 +140,4 @@ clean:
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk
 
-.PHONY: all check sanitize valgrind demo install uninstall clean
+.PHONY: all check check-long sanitize valgrind demo install uninstall clean
