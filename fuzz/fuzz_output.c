@@ -29,7 +29,11 @@
 
 typedef int (*write_fn)(FILE *, const void *, size_t);
 
-/* A stream that takes `left` more bytes, then fails as a closed pipe. */
+/*
+ * A stream that takes `left` more bytes, then fails as a closed pipe.
+ * fopencookie(3): a write function reports an error by returning 0, never
+ * a negative value (glibc then reads past the caller's buffer).
+ */
 static ssize_t limited_write(void *cookie, const char *buf, size_t n)
 {
 	size_t *left = cookie;
@@ -37,7 +41,7 @@ static ssize_t limited_write(void *cookie, const char *buf, size_t n)
 	(void)buf;
 	if (*left == 0) {
 		errno = EPIPE;
-		return -1;
+		return 0;
 	}
 	if (n > *left)
 		n = *left;
