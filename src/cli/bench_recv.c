@@ -54,11 +54,7 @@ const struct option bench_recv_options[] = {
 	{"timeout", required_argument, NULL, 'w'},
 	{"gro", required_argument, NULL, OPT_GRO},
 	{"json", no_argument, NULL, OPT_JSON},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 /* One sender, by sender id. */
@@ -105,10 +101,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		return rc;
 	case OPT_GRO: return bench_parse_mode("--gro", arg, &b->gro);
 	case OPT_JSON: b->json = true; return 0;
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
 }
 
@@ -210,8 +203,7 @@ static void datagram(struct brecv *b, const unsigned char *p, size_t len,
 		b->other_senders++;
 		return;
 	}
-	count(f, &w, (uint64_t)ri->time.tv_sec * 1000000000ULL + (uint64_t)ri->time.tv_nsec,
-	      mono);
+	count(f, &w, cli_ns_of(&ri->time), mono);
 }
 
 static uint64_t lost(const struct flow *f)

@@ -48,11 +48,7 @@ const struct option bench_send_options[] = {
 	{"count", required_argument, NULL, 'n'},
 	{"gso", required_argument, NULL, OPT_GSO},
 	{"json", no_argument, NULL, OPT_JSON},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 struct bsend {
@@ -88,10 +84,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		return cli_uint("--count", arg, 1, UINT64_MAX, &b->count);
 	case OPT_GSO: return bench_parse_mode("--gso", arg, &b->gso);
 	case OPT_JSON: b->json = true; return 0;
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
 }
 
@@ -138,11 +131,8 @@ static int parse_rate(const char *text, uint64_t size, double *pps)
 /* Stamp n datagrams from the next sequence number with the time now. */
 static void stamp(struct bsend *b, size_t n)
 {
-	struct timespec now;
-	uint64_t t;
+	uint64_t t = cli_realtime_ns();
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	t = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	for (size_t i = 0; i < n; i++)
 		mcast_wire_stamp(b->buf + i * b->size, b->seq + 1 + i, t);
 }

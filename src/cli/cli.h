@@ -115,5 +115,8 @@ int cli_size(const char *opt, const char *text, uint64_t min,
 
 /* Monotonic clock in nanoseconds. */
 uint64_t cli_now_ns(void);
+/* A timespec in nanoseconds, and CLOCK_REALTIME now in nanoseconds. */
+uint64_t cli_ns_of(const struct timespec *t);
+uint64_t cli_realtime_ns(void);
 
 #endif

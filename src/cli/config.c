@@ -274,6 +274,16 @@ int cli_options(int argc, char **argv, const char *cmd, const char *optstring,
 	return 0;
 }
 
+int cli_common_option(int c, const char *usage)
+{
+	switch (c) {
+	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
+	case 'q': cli_verbosity = LOG_QUIET; return 0;
+	case 'h': fputs(usage, stdout); return -1;
+	default: return cli_usage("unknown option");
+	}
+}
+
 void cli_config_free(struct cli_config *cfg)
 {
 	free(cfg->text);

@@ -20,6 +20,21 @@
 #define CLI_OPT_CONFIG 0x1000
 #define CLI_CONFIG_OPTION {"config", required_argument, NULL, CLI_OPT_CONFIG}
 
+/* The end of every subcommand's option table: --config, -v, -q, -h. */
+#define CLI_COMMON_OPTIONS                                                   \
+	CLI_CONFIG_OPTION,                                                   \
+	{"verbose", no_argument, NULL, 'v'},                                 \
+	{"quiet", no_argument, NULL, 'q'},                                   \
+	{"help", no_argument, NULL, 'h'},                                    \
+	{NULL, 0, NULL, 0}
+
+/*
+ * Apply -v, -q or -h (printing usage), the options every subcommand has;
+ * anything else is an unknown option. For the default: of an apply
+ * function's switch. Returns 0, -1 after --help, or EXIT_USAGE.
+ */
+int cli_common_option(int c, const char *usage);
+
 /*
  * Apply one option (getopt's value c, its argument or NULL). from_file is
  * true for settings from the file, so that a repeatable option given on the

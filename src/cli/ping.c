@@ -60,11 +60,7 @@ const struct option ping_options[] = {
 	{"max-loss", required_argument, NULL, OPT_MAX_LOSS},
 	{"busy-poll", no_argument, NULL, OPT_BUSY},
 	{"json", no_argument, NULL, OPT_JSON},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 struct responder {
@@ -111,30 +107,20 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		return cli_uint("--max-loss", arg, 0, 100, &p->max_loss);
 	case OPT_BUSY: p->busy = true; return 0;
 	case OPT_JSON: p->json = true; return 0;
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
-}
-
-static uint64_t ns_of(const struct timespec *t)
-{
-	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
 }
 
 static int send_probe(struct pinger *p)
 {
 	static unsigned char buf[65536];
-	struct timespec now;
 	mcast_wire w;
 
 	memset(&w, 0, sizeof(w));
 	w.type = MCAST_WIRE_T_PROBE;
 	w.sender_id = p->id;
 	w.seq = p->seq + 1;
-	clock_gettime(CLOCK_REALTIME, &now);
-	w.t_send = ns_of(&now);
+	w.t_send = cli_realtime_ns();
 	mcast_wire_encode(&w, buf, sizeof(buf), p->size);
 	p->sent_mono[w.seq % WINDOW] = cli_now_ns();
 	if (outsock_send(&p->out, buf, p->size))
@@ -171,7 +157,7 @@ static struct responder *responder(struct pinger *p, const mcast_addr *a,
 static uint64_t round_trip(struct pinger *p, const mcast_wire *w,
 			   const mcast_rxinfo *ri)
 {
-	uint64_t rx = ns_of(&ri->time), sent = p->sent_mono[w->seq % WINDOW];
+	uint64_t rx = cli_ns_of(&ri->time), sent = p->sent_mono[w->seq % WINDOW];
 
 	if (!p->said_clock) {
 		cli_debug("receive timestamps from %s", ri->kernel_time

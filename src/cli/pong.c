@@ -47,11 +47,7 @@ const struct option pong_options[] = {
 	{"count", required_argument, NULL, 'n'},
 	{"timeout", required_argument, NULL, 'w'},
 	{"json", no_argument, NULL, OPT_JSON},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 struct ponger {
@@ -84,16 +80,8 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 			rc = cli_usage("--timeout: must be more than 0");
 		return rc;
 	case OPT_JSON: p->json = true; return 0;
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
-}
-
-static uint64_t ns_of(const struct timespec *t)
-{
-	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
 }
 
 /* Handle one datagram: count it, and answer it if it is a probe. */
@@ -101,7 +89,6 @@ static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
 {
 	unsigned char out[MCAST_WIRE_ANSWER_LEN];
 	char src[MCAST_ADDRSTRLEN];
-	struct timespec now;
 	mcast_error e;
 	mcast_wire w;
 	int rc;
@@ -126,9 +113,8 @@ static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
 	}
 	w.type = MCAST_WIRE_T_ANSWER;
 	w.responder_id = p->id;
-	w.t_recv = ns_of(&ri->time);
-	clock_gettime(CLOCK_REALTIME, &now);
-	w.t_answer = ns_of(&now);
+	w.t_recv = cli_ns_of(&ri->time);
+	w.t_answer = cli_realtime_ns();
 	mcast_wire_encode(&w, out, sizeof(out), sizeof(out));
 	if (mcast_sock_send(p->answer, &ri->source, out, sizeof(out), &e) < 0) {
 		cli_debug("answer not sent: %s", e.msg);

@@ -58,11 +58,7 @@ const struct option recv_options[] = {
 	{"reply", required_argument, NULL, OPT_REPLY},
 	{"echo", no_argument, NULL, OPT_ECHO},
 	{"reply-rate", required_argument, NULL, OPT_REPLY_RATE},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 enum format { FMT_TEXT, FMT_HEX, FMT_RAW, FMT_JSON };
@@ -112,10 +108,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	case OPT_REPLY: o->reply = arg; return 0;
 	case OPT_ECHO: o->echo = true; return 0;
 	case OPT_REPLY_RATE: return limit_parse_rate("--reply-rate", arg, &o->reply_rate);
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
 }
 

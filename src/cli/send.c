@@ -58,11 +58,7 @@ const struct option send_options[] = {
 	{"wait", required_argument, NULL, 'w'},
 	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"json", no_argument, NULL, OPT_JSON},
-	CLI_CONFIG_OPTION,
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	CLI_COMMON_OPTIONS,
 };
 
 enum input { IN_ARGS, IN_TEMPLATE, IN_LINES, IN_RAW };
@@ -154,10 +150,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		o->has_expect = true;
 		return cli_uint("--expect", arg, 1, RESPONDER_LIMIT, &o->expect);
 	case OPT_JSON: o->json = true; return 0;
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage_text, stdout); return -1;
-	default: return cli_usage("unknown option");
+	default: return cli_common_option(c, usage_text);
 	}
 }
 
