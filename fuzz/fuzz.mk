@@ -24,11 +24,7 @@ FUZZ_FLAGS   ?=
 
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
-# clang's -Wformat-nonliteral (part of -Wformat=2) flags vlog() in
-# src/cli/log.c, which gcc accepts; keep it a warning here rather than
-# let it stop the fuzz build.
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) \
-               -Wno-error=format-nonliteral -O1 -g $(FUZZ_SAN)
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -O1 -g $(FUZZ_SAN)
 
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_NAME := $(FUZZ_SRC:fuzz/fuzz_%.c=%)
