@@ -24,14 +24,17 @@ vlog(const char *prefix, const char *fmt, va_list ap)
 	char line[1024], safe[4 * sizeof(line)], *o = safe;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	/* Messages quote option values: keep their control bytes inert. */
-	for (const char *p = line; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	/* Messages quote option values: keep their control bytes (C0, DEL
+	 * and C1, which is c2 80..c2 9f in UTF-8) inert. */
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+		bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
 
-		if (c < 0x20 || c == 0x7f)
-			o += snprintf(o, 5, "\\x%02x", c);
+		if (c1)
+			o += snprintf(o, 5, "\\x%02x", *p++);
+		if (c1 || *p < 0x20 || *p == 0x7f)
+			o += snprintf(o, 5, "\\x%02x", *p);
 		else
-			*o++ = (char)c;
+			*o++ = (char)*p;
 	}
 	*o = '\0';
 	/* One fprintf per line keeps lines whole when processes share stderr. */

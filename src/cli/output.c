@@ -177,14 +177,16 @@ int cli_write_base64(FILE *f, const void *data, size_t len)
 int cli_format_rfc3339(const struct timespec *t, char *buf, size_t len)
 {
 	struct tm tm;
-	char date[32];
 	long us = t->tv_nsec / 1000;
 
 	/* A timespec from elsewhere may be unnormalised: never print junk. */
 	if (us < 0 || us > 999999)
 		us = 0;
-	if (!gmtime_r(&t->tv_sec, &tm) || tm.tm_year + 1900 > 9999 ||
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+	/* RFC 3339 has four-digit years: 0000 to 9999 (compared without
+	 * adding 1900 to tm_year, which could overflow). */
+	if (!gmtime_r(&t->tv_sec, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
 		return -1;
-	return snprintf(buf, len, "%s.%06ldZ", date, us);
+	return snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			tm.tm_min, tm.tm_sec, us);
 }

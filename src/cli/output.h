@@ -34,7 +34,7 @@ int cli_write_base64(FILE *f, const void *data, size_t len);
 
 /* "2026-11-24T13:08:00.123456Z": UTC, microseconds (cut, not rounded; an
  * out-of-range tv_nsec prints as .000000). Returns the length written
- * (like snprintf), or -1 for a year past 9999. */
+ * (like snprintf), or -1 for a year outside 0000-9999. */
 int cli_format_rfc3339(const struct timespec *t, char *buf, size_t len);
 
 #endif

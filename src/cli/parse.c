@@ -4,15 +4,21 @@
 #include "cli/parse.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-/* Read decimal digits at *s into *v; -ERANGE on overflow, -EINVAL if none. */
+/*
+ * Read decimal digits at *s into *v, consuming every digit even past an
+ * overflow, so the caller can reject trailing junk as malformed (-EINVAL)
+ * before it reports a number too large (-ERANGE). -EINVAL if no digit.
+ */
 static int digits(const char **s, uint64_t *v)
 {
 	const char *p = *s;
 	uint64_t n = 0;
+	bool over = false;
 
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
@@ -20,12 +26,13 @@ static int digits(const char **s, uint64_t *v)
 		unsigned d = (unsigned)(*p - '0');
 
 		if (n > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		n = n * 10 + d;
+			over = true;
+		else
+			n = n * 10 + d;
 	}
 	*s = p;
 	*v = n;
-	return 0;
+	return over ? -ERANGE : 0;
 }
 
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -33,8 +40,8 @@ int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	uint64_t v;
 	int rc = digits(&s, &v);
 
-	if (rc == 0 && *s != '\0')
-		rc = -EINVAL;
+	if (rc == -EINVAL || *s != '\0')
+		return -EINVAL;
 	if (rc == 0 && (v < min || v > max))
 		rc = -ERANGE;
 	if (rc == 0)
@@ -60,7 +67,7 @@ int cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out)
 	unsigned __int128 total;
 	int rc = digits(&s, &whole);
 
-	if (rc < 0)
+	if (rc == -EINVAL)
 		return rc;
 	if (*s == '.') {
 		s++;
@@ -79,7 +86,7 @@ int cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out)
 			continue;
 		total = (unsigned __int128)whole * units[i].ns +
 			(unsigned __int128)frac * units[i].ns / scale;
-		if (total > max_ns)
+		if (rc == -ERANGE || total > max_ns)
 			return -ERANGE;
 		*out = (uint64_t)total;
 		return 0;
@@ -92,7 +99,7 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	uint64_t v, mult = 1;
 	int rc = digits(&s, &v);
 
-	if (rc < 0)
+	if (rc == -EINVAL)
 		return rc;
 	switch (*s) {
 	case 'k': case 'K': mult = 1ULL << 10; s++; break;
@@ -104,7 +111,7 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (strcasecmp(s, "") != 0 && strcasecmp(s, "b") != 0 &&
 	    !(mult > 1 && strcasecmp(s, "ib") == 0))
 		return -EINVAL;
-	if (v > UINT64_MAX / mult)
+	if (rc == -ERANGE || v > UINT64_MAX / mult)
 		return -ERANGE;
 	v *= mult;
 	if (v < min || v > max)

@@ -122,6 +122,25 @@ static int local_time(const struct timespec *ts, char *buf, size_t len)
 			(long)(ts->tv_nsec / 1000000) % 1000, zone, zone + 3);
 }
 
+/* Milliseconds since 1970, written without multiplying (which could
+ * overflow for absurd clocks): the seconds, then three digits. */
+static int epoch_ms(const struct timespec *ts, char *buf, size_t len)
+{
+	long ms = ts->tv_nsec / 1000000;
+
+	if (ms < 0 || ms > 999)
+		ms = 0;
+	if (ts->tv_sec > 0)
+		return snprintf(buf, len, "%lld%03ld", (long long)ts->tv_sec, ms);
+	if (ts->tv_sec == 0)
+		return snprintf(buf, len, "%ld", ms);
+	/* Before 1970: tv_sec -2 with 750 ms is -1.250 s, -1250 ms. */
+	if (ms == 0)
+		return snprintf(buf, len, "%lld000", (long long)ts->tv_sec);
+	return snprintf(buf, len, "-%lld%03ld", -((long long)ts->tv_sec + 1),
+			1000 - ms);
+}
+
 long tmpl_expand(const struct tmpl *t, const struct tmpl_vars *v, char *buf,
 		 size_t cap)
 {
@@ -151,8 +170,7 @@ long tmpl_expand(const struct tmpl *t, const struct tmpl_vars *v, char *buf,
 			n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v->now.tv_sec);
 			break;
 		case EPOCH_MS:
-			n = snprintf(tmp, sizeof(tmp), "%lld",
-				     (long long)v->now.tv_sec * 1000 + v->now.tv_nsec / 1000000);
+			n = epoch_ms(&v->now, tmp, sizeof(tmp));
 			break;
 		case HOST:
 			s = v->host ? v->host : "";

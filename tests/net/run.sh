@@ -7,9 +7,21 @@
 #
 # Each test's output is shown indented, then "PASS t_x", "FAIL t_x" or
 # "SKIP t_x: reason". The last line counts them; the exit code is 1 when any
-# test failed. Tests need root (for ip netns) and skip without it.
+# test failed. Tests need root for ip netns; without it, the runner starts
+# itself again in an unprivileged user namespace (unshare -rnm, with a
+# private /run for ip netns) where it is root, and only if that is not
+# allowed either do the tests skip, with the reason.
 
 here=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ] && [ -z "${MCAST_USERNS:-}" ] &&
+	unshare -rnm true 2>/dev/null; then
+	MCAST_USERNS=1
+	PATH=/usr/sbin:/sbin:$PATH
+	export MCAST_USERNS PATH
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	exec unshare -rnm sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/netns &&
+		exec sh "$0" "$@"' "$0" "$@"
+fi
 MCAST=${MCAST:-$(cd "$here/../.." && pwd)/build/mcast}
 export MCAST
 export MCAST_WRAP="${MCAST_WRAP:-}"

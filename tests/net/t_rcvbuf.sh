@@ -8,7 +8,7 @@ need_netns
 lab_bridge3
 
 max=$(in_ns h2 cat /proc/sys/net/core/rmem_max)
-RE='^mcast: receive buffer: asked ([0-9]+) bytes, granted ([0-9]+) bytes \(kernel maximum ([0-9]+) bytes(, forced past the maximum)?\)$'
+RE='^mcast: receive buffer: asked ([0-9]+) bytes, granted ([0-9]+) bytes \(kernel maximum ([0-9]+) bytes(, forced past the maximum)?\)(; raise net.core.rmem_max or run as root for more)?$'
 
 mc_bg small h2 recv -i eth0 --rcvbuf 64k -n 1 -w "$(tmo 3)" 239.14.0.1:5141
 mc_bg large h2 recv -i eth0 --rcvbuf 8M -n 1 -w "$(tmo 3)" 239.14.0.1:5141
