@@ -180,6 +180,45 @@ MCAST_API int mcast_iface_address(unsigned ifindex, int family,
 MCAST_API int mcast_iface_route(mcast_iface *out, const mcast_addr *group,
 				mcast_error *err);
 
+/**
+ * Every address of interface `ifindex`, IPv4 first, then IPv6, in *out
+ * (malloc'ed, *n entries, port 0; the caller frees it with free(); NULL
+ * when there are none). Returns 0 or a negative errno.
+ */
+MCAST_API int mcast_iface_addresses(unsigned ifindex, mcast_addr **out,
+				    size_t *n, mcast_error *err);
+
+/** A group joined on this host (in this network namespace). */
+typedef struct mcast_membership {
+	unsigned ifindex;
+	mcast_addr group; /* port 0 */
+	unsigned users;	  /* sockets (and kernel users) that hold it */
+} mcast_membership;
+
+/** A source filter of a joined group (IGMPv3/MLDv2 source lists). */
+typedef struct mcast_source_filter {
+	unsigned ifindex;
+	mcast_addr group, source; /* port 0 */
+	unsigned include;	  /* sockets that include the source (SSM) */
+	unsigned exclude;	  /* sockets that exclude (block) it */
+} mcast_source_filter;
+
+/**
+ * The groups joined on this host, IPv4 then IPv6, as the kernel lists them
+ * (/proc/net/igmp and igmp6 on Linux), in *out: malloc'ed, *n entries, the
+ * caller frees it with free(). Returns 0, -ENOTSUP where the system cannot
+ * say, or a negative errno.
+ */
+MCAST_API int mcast_memberships(mcast_membership **out, size_t *n,
+				mcast_error *err);
+
+/**
+ * The source filters of the groups joined on this host (/proc/net/mcfilter
+ * and mcfilter6 on Linux), as mcast_memberships() returns groups.
+ */
+MCAST_API int mcast_source_filters(mcast_source_filter **out, size_t *n,
+				   mcast_error *err);
+
 /** Watches interfaces for removal; see mcast_watch_new(). */
 typedef struct mcast_watch mcast_watch;
 

@@ -42,9 +42,11 @@ int cmd_recv(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_pong(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_ifaces(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 extern const struct option send_options[], recv_options[], ping_options[],
-	pong_options[], bench_send_options[], bench_recv_options[];
+	pong_options[], bench_send_options[], bench_recv_options[],
+	ifaces_options[];
 
 /* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
 

@@ -16,6 +16,8 @@ const struct cli_cmd cli_commands[] = {
 	{"ping", cmd_ping, "measure round trips, loss and reordering to every responder",
 	 ping_options},
 	{"pong", cmd_pong, "answer the probes of mcast ping", pong_options},
+	{"ifaces", cmd_ifaces, "list multicast interfaces and the groups joined on them",
+	 ifaces_options},
 	{"bench", cmd_bench, "measure throughput, loss and latency at the kernel's limit",
 	 NULL},
 	{"bench send", cmd_bench_send, "send for mcast bench recv", bench_send_options,

@@ -105,6 +105,57 @@ int mcast_iface_address(unsigned ifindex, int family, mcast_addr *out,
 	return 0;
 }
 
+int mcast_iface_addresses(unsigned ifindex, mcast_addr **out, size_t *n,
+			  mcast_error *err)
+{
+	char name[IF_NAMESIZE];
+	struct ifaddrs *list, *p;
+	mcast_addr *v = NULL;
+	size_t count = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!if_indextoname(ifindex, name))
+		return mcast__fail(err, -ENODEV, "no interface with index %u", ifindex);
+	if (getifaddrs(&list) < 0)
+		return mcast__fail(err, -errno, "listing addresses: %s", strerror(errno));
+	/* Two passes over the list: IPv4 addresses first, then IPv6. */
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		int family = pass ? AF_INET6 : AF_INET;
+
+		for (p = list; p && rc == 0; p = p->ifa_next) {
+			if (!p->ifa_addr || p->ifa_addr->sa_family != family ||
+			    strcmp(p->ifa_name, name) != 0)
+				continue;
+			if (count == cap) {
+				mcast_addr *grown;
+
+				cap = cap ? 2 * cap : 4;
+				grown = realloc(v, cap * sizeof(*v));
+				if (!grown) {
+					rc = mcast__fail(err, -ENOMEM, "out of memory");
+					break;
+				}
+				v = grown;
+			}
+			memset(&v[count], 0, sizeof(v[count]));
+			memcpy(&v[count].u.sa, p->ifa_addr,
+			       family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in));
+			count++;
+		}
+	}
+	freeifaddrs(list);
+	if (rc < 0 || count == 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
 int mcast_iface_find(mcast_iface *out, const char *spec, mcast_error *err)
 {
 	unsigned idx = 0;

@@ -5,6 +5,7 @@
  */
 #include "lib/internal.h"
 
+#include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/udp.h>
@@ -335,4 +336,223 @@ void mcast_watch_free(mcast_watch *w)
 		return;
 	close(w->fd);
 	free(w);
+}
+
+/*
+ * The kernel's lists of joined groups and source filters, read from /proc.
+ * Their formats (net/ipv4/igmp.c, net/ipv6/mcast.c) are stable text:
+ *   igmp:      "IDX\tDEV : COUNT QUERIER" then "\t\t\t\tGROUP USERS ..." lines,
+ *              GROUP as the raw 32-bit word in hex (network bytes in memory)
+ *   igmp6:     "IDX DEV GROUP32HEX USERS FLAGS TIMER"
+ *   mcfilter:  "IDX DEV 0xGROUP 0xSOURCE INC EXC", host-order hex
+ *   mcfilter6: "IDX DEV GROUP32HEX SOURCE32HEX INC EXC"
+ */
+
+/* A growing array of fixed-size entries. */
+struct vec {
+	void *v;
+	size_t n, cap, size;
+};
+
+static void *vec_push(struct vec *a)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 16;
+		void *grown = realloc(a->v, cap * a->size);
+
+		if (!grown)
+			return NULL;
+		a->v = grown;
+		a->cap = cap;
+	}
+	memset((char *)a->v + a->n * a->size, 0, a->size);
+	return (char *)a->v + a->n++ * a->size;
+}
+
+/* 32 hex digits into an IPv6 address; false if malformed. */
+static bool hex16(const char *h, struct in6_addr *out)
+{
+	if (strlen(h) != 32)
+		return false;
+	for (int i = 0; i < 16; i++) {
+		unsigned b;
+
+		if (sscanf(h + 2 * i, "%2x", &b) != 1)
+			return false;
+		out->s6_addr[i] = (uint8_t)b;
+	}
+	return true;
+}
+
+static void set4(mcast_addr *a, uint32_t s_addr)
+{
+	a->u.sin.sin_family = AF_INET;
+	a->u.sin.sin_addr.s_addr = s_addr;
+}
+
+static void set6(mcast_addr *a, const struct in6_addr *in6, unsigned ifindex)
+{
+	a->u.sin6.sin6_family = AF_INET6;
+	a->u.sin6.sin6_addr = *in6;
+	if (IN6_IS_ADDR_MC_LINKLOCAL(in6) || IN6_IS_ADDR_MC_NODELOCAL(in6) ||
+	    IN6_IS_ADDR_LINKLOCAL(in6))
+		a->u.sin6.sin6_scope_id = ifindex;
+}
+
+static int read_igmp(struct vec *a)
+{
+	FILE *f = fopen("/proc/net/igmp", "re");
+	char line[256];
+	unsigned idx = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned i, users;
+		char dev[IF_NAMESIZE + 1];
+		unsigned long g;
+		mcast_membership *m;
+
+		if (line[0] != '\t' && sscanf(line, "%u %16s", &i, dev) == 2) {
+			idx = i;
+		} else if (line[0] == '\t' && idx &&
+			   sscanf(line, " %lx %u", &g, &users) == 2) {
+			m = vec_push(a);
+			if (!m) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			m->ifindex = idx;
+			m->users = users;
+			set4(&m->group, (uint32_t)g);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int read_igmp6(struct vec *a)
+{
+	FILE *f = fopen("/proc/net/igmp6", "re");
+	char line[256], dev[IF_NAMESIZE + 1], hex[40];
+	unsigned idx, users;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno; /* no IPv6: no groups */
+	while (fgets(line, sizeof(line), f)) {
+		struct in6_addr g;
+		mcast_membership *m;
+
+		if (sscanf(line, "%u %16s %39s %u", &idx, dev, hex, &users) != 4 ||
+		    !hex16(hex, &g))
+			continue;
+		m = vec_push(a);
+		if (!m) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		m->ifindex = idx;
+		m->users = users;
+		set6(&m->group, &g, idx);
+	}
+	fclose(f);
+	return 0;
+}
+
+int mcast_memberships(mcast_membership **out, size_t *n, mcast_error *err)
+{
+	struct vec a = {.size = sizeof(mcast_membership)};
+	int rc = read_igmp(&a);
+
+	if (rc == 0)
+		rc = read_igmp6(&a);
+	*out = NULL;
+	*n = 0;
+	if (rc < 0) {
+		free(a.v);
+		return mcast__fail(err, rc == -ENOENT ? -ENOTSUP : rc,
+				   "reading the kernel's group lists: %s", strerror(-rc));
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+static int read_mcfilter(struct vec *a)
+{
+	FILE *f = fopen("/proc/net/mcfilter", "re");
+	char line[256], dev[IF_NAMESIZE + 1];
+	unsigned idx, inc, exc;
+	unsigned long g, src;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		mcast_source_filter *m;
+
+		if (sscanf(line, "%u %16s %lx %lx %u %u", &idx, dev, &g, &src, &inc,
+			   &exc) != 6)
+			continue;
+		m = vec_push(a);
+		if (!m) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		m->ifindex = idx;
+		set4(&m->group, htonl((uint32_t)g));
+		set4(&m->source, htonl((uint32_t)src));
+		m->include = inc;
+		m->exclude = exc;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int read_mcfilter6(struct vec *a)
+{
+	FILE *f = fopen("/proc/net/mcfilter6", "re");
+	char line[256], dev[IF_NAMESIZE + 1], gh[40], sh[40];
+	unsigned idx, inc, exc;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct in6_addr g, src;
+		mcast_source_filter *m;
+
+		if (sscanf(line, "%u %16s %39s %39s %u %u", &idx, dev, gh, sh, &inc,
+			   &exc) != 6 || !hex16(gh, &g) || !hex16(sh, &src))
+			continue;
+		m = vec_push(a);
+		if (!m) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		m->ifindex = idx;
+		set6(&m->group, &g, idx);
+		set6(&m->source, &src, idx);
+		m->include = inc;
+		m->exclude = exc;
+	}
+	fclose(f);
+	return 0;
+}
+
+int mcast_source_filters(mcast_source_filter **out, size_t *n, mcast_error *err)
+{
+	struct vec a = {.size = sizeof(mcast_source_filter)};
+	int rc = read_mcfilter(&a);
+
+	if (rc == 0)
+		rc = read_mcfilter6(&a);
+	*out = NULL;
+	*n = 0;
+	if (rc < 0) {
+		free(a.v);
+		return mcast__fail(err, rc == -ENOENT ? -ENOTSUP : rc,
+				   "reading the kernel's source filters: %s", strerror(-rc));
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
 }

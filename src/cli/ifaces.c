@@ -1,0 +1,183 @@
+/*
+ * ifaces.c - `mcast ifaces`: the interfaces that can carry multicast, their
+ * addresses, flags and MTU, and the groups joined on each (with the sources
+ * of source-specific joins), on this host or network namespace.
+ */
+#include "cli/cli.h"
+#include "cli/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: mcast ifaces [OPTIONS]\n"
+	"\n"
+	"List the interfaces that can carry multicast (the MULTICAST flag, or\n"
+	"loopback), with index, MTU, flags and addresses, and the groups joined\n"
+	"on each on this host, with the source filters of each group.\n"
+	"\n"
+	"Options:\n"
+	"  -a, --all               every interface, multicast-capable or not\n"
+	"      --json              one JSON object per interface\n"
+	"      --config FILE       read settings from FILE ([ifaces] section)\n"
+	"  -v, --verbose           more detail\n"
+	"  -q, --quiet             print errors only on stderr\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 listed, 1 failure, 2 usage error.\n";
+
+enum { OPT_JSON = 256 };
+
+const struct option ifaces_options[] = {
+	{"all", no_argument, NULL, 'a'},
+	{"json", no_argument, NULL, OPT_JSON},
+	CLI_COMMON_OPTIONS,
+};
+
+struct lister {
+	bool all, json;
+	struct cli_config cfg;
+	mcast_membership *groups;
+	size_t n_groups;
+	mcast_source_filter *filters;
+	size_t n_filters;
+};
+
+static int apply(void *ctx, int c, const char *arg, bool from_file)
+{
+	struct lister *l = ctx;
+
+	(void)arg;
+	(void)from_file;
+	switch (c) {
+	case 'a': l->all = true; return 0;
+	case OPT_JSON: l->json = true; return 0;
+	default: return cli_common_option(c, usage_text);
+	}
+}
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} flag_names[] = {
+	{IFF_UP, "UP"},	       {IFF_BROADCAST, "BROADCAST"},
+	{IFF_LOOPBACK, "LOOPBACK"}, {IFF_POINTOPOINT, "POINTOPOINT"},
+	{IFF_RUNNING, "RUNNING"},   {IFF_NOARP, "NOARP"},
+	{IFF_PROMISC, "PROMISC"},   {IFF_ALLMULTI, "ALLMULTI"},
+	{IFF_MULTICAST, "MULTICAST"},
+};
+
+static void print_flags(unsigned flags, const char *sep, bool quote)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (!(flags & flag_names[i].flag))
+			continue;
+		printf(quote ? "%s\"%s\"" : "%s%s", first ? "" : sep, flag_names[i].name);
+		first = false;
+	}
+}
+
+/* The source filters of one group on one interface, text or JSON. */
+static void print_sources(const struct lister *l, const mcast_membership *g)
+{
+	char s[MCAST_ADDRSTRLEN];
+	bool first = true;
+
+	for (size_t k = 0; k < l->n_filters; k++) {
+		const mcast_source_filter *f = &l->filters[k];
+
+		if (f->ifindex != g->ifindex || !mcast_addr_equal(&f->group, &g->group, false))
+			continue;
+		mcast_addr_format(&f->source, s, sizeof(s), 0);
+		if (l->json)
+			printf("%s{\"source\":\"%s\",\"include\":%u,\"exclude\":%u}",
+			       first ? "" : ",", s, f->include, f->exclude);
+		else
+			printf("%s%s %s", first ? " (" : ", ", f->include ? "from" : "not from", s);
+		first = false;
+	}
+	if (!l->json && !first)
+		putchar(')');
+}
+
+static void print_iface(const struct lister *l, const mcast_iface *ifc)
+{
+	char a[MCAST_ADDRSTRLEN];
+	mcast_addr *addrs = NULL;
+	size_t n_addrs = 0, shown = 0;
+
+	mcast_iface_addresses(ifc->index, &addrs, &n_addrs, NULL);
+	if (l->json) {
+		printf("{\"event\":\"interface\",\"name\":\"%s\",\"index\":%u,\"mtu\":%u,"
+		       "\"flags\":[", ifc->name, ifc->index, ifc->mtu);
+		print_flags(ifc->flags, ",", true);
+		printf("],\"addresses\":[");
+	} else {
+		printf("%s: index %u, mtu %u, <", ifc->name, ifc->index, ifc->mtu);
+		print_flags(ifc->flags, ",", false);
+		printf(">\n    addresses:");
+	}
+	for (size_t i = 0; i < n_addrs; i++) {
+		mcast_addr_format(&addrs[i], a, sizeof(a), 0);
+		printf(l->json ? "%s\"%s\"" : "%s %s", l->json && i ? "," : "", a);
+	}
+	if (!l->json && n_addrs == 0)
+		printf(" none");
+	printf(l->json ? "],\"groups\":[" : "\n    groups:");
+	for (size_t i = 0; i < l->n_groups; i++) {
+		const mcast_membership *g = &l->groups[i];
+
+		if (g->ifindex != ifc->index)
+			continue;
+		mcast_addr_format(&g->group, a, sizeof(a), 0);
+		if (l->json) {
+			printf("%s{\"group\":\"%s\",\"users\":%u,\"sources\":[",
+			       shown ? "," : "", a, g->users);
+			print_sources(l, g);
+			printf("]}");
+		} else {
+			printf("\n        %s, %u user%s", a, g->users, g->users == 1 ? "" : "s");
+			print_sources(l, g);
+		}
+		shown++;
+	}
+	if (!l->json && shown == 0)
+		printf(" none");
+	printf(l->json ? "]}\n" : "\n");
+	free(addrs);
+}
+
+int cmd_ifaces(int argc, char **argv)
+{
+	struct lister l;
+	mcast_iface *list = NULL;
+	mcast_error e;
+	size_t n = 0;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	rc = cli_options(argc, argv, "ifaces", ":avqh", ifaces_options, apply, &l, &l.cfg);
+	if (rc == 0 && optind < argc)
+		rc = cli_usage("unexpected argument '%s'", argv[optind]);
+	if (rc == 0 && (mcast_iface_list(&list, &n, 0, &e) < 0 ||
+			mcast_memberships(&l.groups, &l.n_groups, &e) < 0 ||
+			mcast_source_filters(&l.filters, &l.n_filters, &e) < 0)) {
+		cli_err("%s", e.msg);
+		rc = EXIT_FAIL;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (l.all || (list[i].flags & (IFF_MULTICAST | IFF_LOOPBACK)))
+			print_iface(&l, &list[i]);
+	if (rc == 0 && fflush(stdout) == EOF) {
+		cli_err("writing output: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	free(list);
+	free(l.groups);
+	free(l.filters);
+	cli_config_free(&l.cfg);
+	return rc < 0 ? EXIT_OK : rc;
+}
