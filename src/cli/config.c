@@ -86,7 +86,7 @@ static char *value_of(char *p, bool *quote_trail)
 }
 
 /* Read the whole file into a NUL-terminated buffer. */
-static int slurp(const char *path, char **out)
+static int slurp(const char *path, char **out, size_t *len)
 {
 	FILE *f = fopen(path, "re");
 	struct stat st;
@@ -115,6 +115,7 @@ static int slurp(const char *path, char **out)
 	fclose(f);
 	buf[n] = '\0';
 	*out = buf;
+	*len = n;
 	return 0;
 }
 
@@ -169,10 +170,21 @@ static int load(const char *path, const char *cmd, const struct option *opts,
 	char where[300], *line, *next;
 	const char *section = NULL;
 	unsigned lineno = 0;
-	int rc = slurp(path, &cfg->text);
+	size_t len = 0;
+	int rc = slurp(path, &cfg->text, &len);
+	const char *nul;
 
 	if (rc < 0)
 		return cli_usage("cannot read settings file %s: %s", path, strerror(-rc));
+	/* A NUL would silently cut a line short: a settings file is text. */
+	nul = memchr(cfg->text, '\0', len);
+	if (nul) {
+		unsigned at = 1;
+
+		for (const char *p = cfg->text; p < nul; p++)
+			at += *p == '\n';
+		return cli_usage("%s:%u: a NUL byte: not a text file", path, at);
+	}
 	for (line = cfg->text; line && rc == 0; line = next) {
 		char *p = line, *key, *val;
 		bool trail;

@@ -70,6 +70,7 @@ struct send_opts {
 	uint64_t count, interval_ns, wait_ns, expect;
 	bool has_count, has_interval, has_wait, has_expect, json;
 	bool input_from_file, count_from_file; /* set by the settings file */
+	bool cli_template, cli_stdin;		/* given on the command line */
 	enum input input;
 	char *message;
 	size_t message_len;
@@ -114,6 +115,11 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	}
 	if (c == 'T' || c == OPT_STDIN)
 		o->input_from_file = from_file;
+	/* Both on the command line, in either order, is a conflict. */
+	if (!from_file && c == 'T')
+		o->cli_template = true;
+	if (!from_file && c == OPT_STDIN)
+		o->cli_stdin = true;
 	if (c == 'n')
 		o->count_from_file = from_file;
 	switch (c) {
@@ -219,7 +225,8 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 		return cli_usage("give MESSAGE words, --template or --stdin, not two");
 	if (o->input == IN_ARGS && optind >= argc)
 		return cli_usage("no message: give MESSAGE words, --template or --stdin");
-	if ((o->input == IN_LINES || o->input == IN_RAW) && o->template_text)
+	if (((o->input == IN_LINES || o->input == IN_RAW) && o->template_text) ||
+	    (o->cli_template && o->cli_stdin))
 		return cli_usage("give --template or --stdin, not both");
 	if ((o->input == IN_LINES || o->input == IN_RAW) && o->has_count)
 		return cli_usage("--count does not apply to --stdin (one datagram per line)");
