@@ -329,8 +329,9 @@ MCAST_API int mcast_sock_set_ttl(mcast_sock *s, unsigned ttl,
 MCAST_API int mcast_sock_set_loop(mcast_sock *s, bool on, mcast_error *err);
 
 /**
- * Send multicast through interface `ifindex`. For IPv4, `source` (may be
- * NULL) picks the source address among the interface's addresses.
+ * Send multicast through interface `ifindex`. For IPv4, `source` picks the
+ * source address among the interface's addresses; NULL means its first
+ * address (so that loopback sends from 127.0.0.1, not 0.0.0.0).
  */
 MCAST_API int mcast_sock_set_out_iface(mcast_sock *s, unsigned ifindex,
 				       const mcast_addr *source,

@@ -49,16 +49,10 @@ static int find_iface(struct outsock *o, mcast_addr *ifaddr, bool *have_ifaddr)
 	    o->group.u.sin6.sin6_scope_id != o->iface.index)
 		return cli_usage("the group's scope and --interface %s disagree",
 				 o->iface_spec);
-	/* For IPv4 an interface given by address also picks the source. */
+	/* For IPv4 an interface given by address also picks the source
+	 * (otherwise the library takes the interface's first address). */
 	*have_ifaddr = mcast_addr_parse_host(ifaddr, o->iface_spec, NULL) == 0 &&
 		       mcast_addr_family(ifaddr) == AF_INET;
-	/*
-	 * Otherwise name the interface's own address as the source: the
-	 * kernel would leave 0.0.0.0 on lo, whose 127.0.0.1 is host-scoped.
-	 */
-	if (!*have_ifaddr && family == AF_INET)
-		*have_ifaddr = mcast_iface_address(o->iface.index, AF_INET, ifaddr,
-						   NULL) == 0;
 	return 0;
 }
 

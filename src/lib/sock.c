@@ -296,9 +296,17 @@ int mcast_sock_set_out_iface(mcast_sock *s, unsigned ifindex,
 			      "outgoing interface", err);
 
 	struct ip_mreqn mr;
+	mcast_addr own;
 
 	memset(&mr, 0, sizeof(mr));
 	mr.imr_ifindex = (int)ifindex;
+	/*
+	 * Without a source, name the interface's own first address: the
+	 * kernel would send from 0.0.0.0 on lo, whose 127.0.0.1 is
+	 * host-scoped.
+	 */
+	if (!source && mcast_iface_address(ifindex, AF_INET, &own, NULL) == 0)
+		source = &own;
 	if (source && mcast_addr_family(source) == AF_INET)
 		mr.imr_address = source->u.sin.sin_addr;
 	if (setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0)

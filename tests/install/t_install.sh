@@ -94,16 +94,17 @@ same "the static build needs no libmcast" "" "$(needed "$tmp/subscriber-static")
 check "LD_LIBRARY_PATH finds the installed libmcast.so.0" \
 	sh -c 'LD_LIBRARY_PATH=$1 ldd "$2" | grep -qF "libmcast.so.0 => $1/libmcast.so.0"' \
 	sh "$lib" "$tmp/subscriber-shared"
-usage="usage: subscriber [-i IFACE] [-n COUNT] [-w SECONDS] GROUP:PORT"
-same "the shared build runs: subscriber -h" "$usage" \
-	"$(LD_LIBRARY_PATH=$lib "$tmp/subscriber-shared" -h 2>&1)"
-same "the static build runs: subscriber -h" "$usage" "$("$tmp/subscriber-static" -h 2>&1)"
+usage="usage: subscriber GROUP:PORT IFACE [COUNT]"
+same "the shared build runs (and prints its usage)" "$usage" \
+	"$(LD_LIBRARY_PATH=$lib "$tmp/subscriber-shared" 2>&1)"
+same "the static build runs (and prints its usage)" "$usage" \
+	"$("$tmp/subscriber-static" 2>&1)"
 
 if find_netns; then
 	# shellcheck disable=SC2016,SC2086 # expands inside; NETNS is a command line
 	timeout -k 5 20 $NETNS env IP="$IP" LD_LIBRARY_PATH="$lib" sh -c '
 		"$IP" link set lo up || exit 1
-		"$1/subscriber-static" -i lo -n 2 -w 10 239.255.42.2:47043 \
+		timeout 10 "$1/subscriber-static" 239.255.42.2:47043 lo 2 \
 			>"$1/sub.out" 2>"$1/sub.err" &
 		s=$!
 		i=0
@@ -111,7 +112,7 @@ if find_netns; then
 			sleep 0.1
 			i=$((i + 1))
 		done
-		"$1/publisher-shared" -i lo -t 0 -n 2 239.255.42.2:47043 >/dev/null
+		"$1/publisher-shared" 239.255.42.2:47043 lo 2 >/dev/null
 		wait $s' sh "$tmp"
 	same "in a private namespace, the static subscriber hears the shared publisher" \
 "127.0.0.1 on lo: power kW=1.25 seq=1
