@@ -4,7 +4,9 @@
 # each test's output indented, then "PASS t_x", "FAIL t_x" or "SKIP t_x:
 # reason", a last line "long: N passed, N failed, N skipped", and exit
 # code 1 when any test failed. They build network namespaces, so they need
-# root and skip without it.
+# root; without it the runner starts itself again in an unprivileged user
+# namespace, as tests/net/run.sh does, and only if that is not allowed
+# either do the tests skip, with the reason.
 #
 #   MCAST=path/to/mcast     the binary (default: build/mcast of this repo)
 #   MCAST_WRAP="valgrind -q --error-exitcode=99"   prefix for every mcast run
@@ -13,6 +15,15 @@
 # Each test gets SOAK_SECONDS plus 180 s before it is stopped.
 
 here=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ] && [ -z "${MCAST_USERNS:-}" ] &&
+	unshare -rnm true 2>/dev/null; then
+	MCAST_USERNS=1
+	PATH=/usr/sbin:/sbin:$PATH
+	export MCAST_USERNS PATH
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	exec unshare -rnm sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/netns &&
+		exec sh "$0" "$@"' "$0" "$@"
+fi
 MCAST=${MCAST:-$(cd "$here/../.." && pwd)/build/mcast}
 export MCAST
 export MCAST_WRAP="${MCAST_WRAP:-}"
