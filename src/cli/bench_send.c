@@ -137,6 +137,13 @@ static void stamp(struct bsend *b, size_t n)
 		mcast_wire_stamp(b->buf + i * b->size, b->seq + 1 + i, t);
 }
 
+/* The outgoing interface went away under us: say so plainly. */
+static long gone(const struct bsend *b)
+{
+	cli_err("interface %s disappeared; stopping", outsock_iface_name(&b->out));
+	return -1;
+}
+
 /*
  * Send n datagrams, as one GSO train or one sendmmsg batch. Returns how
  * many went out (0 when the device queue is full), or -1 after an error
@@ -158,6 +165,8 @@ static long send_some(struct bsend *b, size_t n)
 			return (long)n;
 		if (r == -ENOBUFS || r == -EAGAIN)
 			return 0;
+		if (r == -ENODEV || r == -ENXIO)
+			return gone(b);
 		if (b->gso == BENCH_ON || b->seq > 0) {
 			cli_err("%s", e.msg);
 			return -1;
@@ -174,6 +183,8 @@ static long send_some(struct bsend *b, size_t n)
 	sent = mcast_sock_send_batch(b->out.sock, &b->group, iov, n, &e);
 	if (sent == -ENOBUFS || sent == -EAGAIN)
 		return 0;
+	if (sent == -ENODEV || sent == -ENXIO)
+		return gone(b);
 	if (sent < 0) {
 		if (sent == -EMSGSIZE)
 			return outsock_send(&b->out, b->buf, b->size) ? -1 : 0;

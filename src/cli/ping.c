@@ -81,6 +81,7 @@ struct pinger {
 	struct responder **r;
 	uint64_t answers, garbage, truncated, oversized, foreign, other, stray;
 	bool said_clock;
+	bool closed; /* standard output's reader went away */
 };
 
 static int apply(void *ctx, int c, const char *arg, bool from_file)
@@ -226,6 +227,21 @@ static int on_answer(struct pinger *p, const mcast_wire *w,
 	return fflush(stdout) == EOF ? -1 : 0;
 }
 
+/*
+ * Standard output failed. A closed pipe (mcast ping | head -1) means the
+ * reader has what it wanted: stop quietly, as recv does. Anything else is
+ * an error. Returns the code that ends the run.
+ */
+static int output_failed(struct pinger *p)
+{
+	if (errno == EPIPE) {
+		p->closed = true;
+		return EXIT_OK;
+	}
+	cli_err("writing output: %s", strerror(errno));
+	return EXIT_FAIL;
+}
+
 /* Read every datagram waiting. Returns 0 or an exit code. */
 static int drain(struct pinger *p)
 {
@@ -241,8 +257,8 @@ static int drain(struct pinger *p)
 		case 0:
 			if (w.type != MCAST_WIRE_T_ANSWER)
 				p->other++;
-			else if (on_answer(p, &w, &ri) < 0 && errno != EPIPE)
-				return EXIT_FAIL;
+			else if (on_answer(p, &w, &ri) < 0)
+				return output_failed(p);
 			break;
 		case -EPROTONOSUPPORT: p->foreign++; break;
 		case -ENODATA: p->truncated++; break;
@@ -376,7 +392,7 @@ static int run(struct pinger *p, const sigset_t *unblocked)
 	bool done = false;
 	int rc = 0;
 
-	while (rc == 0 && !cli_stop) {
+	while (rc == 0 && !cli_stop && !p->closed) {
 		uint64_t now = cli_now_ns(), until;
 		struct pollfd pfd = {.fd = mcast_sock_fd(p->out.sock), .events = POLLIN};
 		struct timespec ts;
@@ -483,7 +499,7 @@ int cmd_ping(int argc, char **argv)
 			 outsock_iface_name(&p.out), (unsigned long long)p.size);
 		rc = run(&p, &unblocked);
 	}
-	if (rc == 0) {
+	if (rc == 0 && !p.closed) {
 		report(&p, true);
 		rc = verdict(&p);
 	}

@@ -96,6 +96,7 @@ struct sender {
 	uint64_t next_ns;	       /* when the next datagram is due */
 	struct timespec last_sent; /* CLOCK_REALTIME of the last send */
 	struct srcmap responders;
+	bool closed; /* standard output's reader went away */
 };
 
 static int apply(void *ctx, int c, const char *arg, bool from_file)
@@ -337,7 +338,12 @@ static int drain_replies(struct sender *s)
 		if (r)
 			r->count++;
 		s->replies++;
-		if (print_reply(s, buf, (size_t)n, &ri) < 0 && errno != EPIPE) {
+		if (print_reply(s, buf, (size_t)n, &ri) < 0) {
+			/* The reader has gone (send --wait | head -1): stop. */
+			if (errno == EPIPE) {
+				s->closed = true;
+				return 0;
+			}
 			cli_err("writing output: %s", strerror(errno));
 			return EXIT_FAIL;
 		}
@@ -486,7 +492,7 @@ static int run(struct sender *s, const sigset_t *unblocked)
 	int rc = 0;
 
 	s->next_ns = cli_now_ns();
-	while (rc == 0 && !cli_stop) {
+	while (rc == 0 && !cli_stop && !s->closed) {
 		uint64_t now = cli_now_ns(), until = UINT64_MAX;
 		bool ready = !from_stdin || input_ready(s);
 		struct pollfd p[2];
@@ -602,7 +608,7 @@ int cmd_send(int argc, char **argv)
 		rc = setup(&s);
 		if (rc == 0)
 			rc = run(&s, &unblocked);
-		if (rc == 0)
+		if (rc == 0 && !s.closed)
 			rc = summary(&s);
 	}
 	outsock_close(&o.out);
