@@ -137,13 +137,6 @@ static void stamp(struct bsend *b, size_t n)
 		mcast_wire_stamp(b->buf + i * b->size, b->seq + 1 + i, t);
 }
 
-/* The outgoing interface went away under us: say so plainly. */
-static long gone(const struct bsend *b)
-{
-	cli_err("interface %s disappeared; stopping", outsock_iface_name(&b->out));
-	return -1;
-}
-
 /*
  * Send n datagrams, as one GSO train or one sendmmsg batch. Returns how
  * many went out (0 when the device queue is full), or -1 after an error
@@ -165,8 +158,8 @@ static long send_some(struct bsend *b, size_t n)
 			return (long)n;
 		if (r == -ENOBUFS || r == -EAGAIN)
 			return 0;
-		if (r == -ENODEV || r == -ENXIO)
-			return gone(b);
+		if (outsock_gone(&b->out))
+			return -1;
 		if (b->gso == BENCH_ON || b->seq > 0) {
 			cli_err("%s", e.msg);
 			return -1;
@@ -183,8 +176,8 @@ static long send_some(struct bsend *b, size_t n)
 	sent = mcast_sock_send_batch(b->out.sock, &b->group, iov, n, &e);
 	if (sent == -ENOBUFS || sent == -EAGAIN)
 		return 0;
-	if (sent == -ENODEV || sent == -ENXIO)
-		return gone(b);
+	if (sent < 0 && sent != -EMSGSIZE && outsock_gone(&b->out))
+		return -1;
 	if (sent < 0) {
 		if (sent == -EMSGSIZE)
 			return outsock_send(&b->out, b->buf, b->size) ? -1 : 0;

@@ -106,6 +106,22 @@ fail:
 	return EXIT_FAIL;
 }
 
+bool outsock_gone(const struct outsock *o)
+{
+	mcast_iface now;
+
+	if (!o->iface_spec)
+		return false;
+	/* A deleted interface goes down first, then away: either ends it. */
+	if (mcast_iface_by_index(&now, o->iface.index, NULL) < 0)
+		cli_err("interface %s disappeared; stopping", o->iface.name);
+	else if (!(now.flags & IFF_UP))
+		cli_err("interface %s went down; stopping", o->iface.name);
+	else
+		return false;
+	return true;
+}
+
 int outsock_send(struct outsock *o, const void *buf, size_t len)
 {
 	int family = mcast_addr_family(&o->group);
@@ -114,6 +130,9 @@ int outsock_send(struct outsock *o, const void *buf, size_t len)
 
 	if (n >= 0)
 		return 0;
+	/* Whatever errno the kernel chose (ENODEV, ENETUNREACH, ...). */
+	if (outsock_gone(o))
+		return EXIT_FAIL;
 	if (n == -EMSGSIZE && o->iface_known && len <= mcast_max_payload(family)) {
 		unsigned hdr = family == AF_INET6 ? 48 : 28;
 

@@ -58,6 +58,10 @@ int outsock_open(struct outsock *o, const mcast_addr *group);
 /* Send len bytes to the group; reports a failure (with the path's limit
  * for a datagram too large) and returns EXIT_FAIL, or 0. */
 int outsock_send(struct outsock *o, const void *buf, size_t len);
+/* After a failed send: when -i named an interface that no longer exists
+ * or is down, say so ("interface X disappeared", "... went down") and
+ * return true. */
+bool outsock_gone(const struct outsock *o);
 /* The interface's name for messages, or "the kernel's choice". */
 const char *outsock_iface_name(const struct outsock *o);
 void outsock_close(struct outsock *o);
