@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/lines.h"
 #include "cli/output.h"
 #include "cli/outsock.h"
 #include "cli/parse.h"
@@ -75,13 +76,6 @@ struct send_opts {
 	char *message;
 	size_t message_len;
 	struct cli_config cfg;
-};
-
-/* Standard input, read with read(2) so poll(2) tells the truth about it. */
-struct lines {
-	char *buf;
-	size_t len, cap;
-	bool eof;
 };
 
 struct sender {
@@ -355,67 +349,25 @@ static int drain_replies(struct sender *s)
 	return 0;
 }
 
-/*
- * Take the next line of standard input out of the buffer into s->payload.
- * Returns its length, -1 when no whole line is buffered yet, or -2 when
- * the line is too long for one datagram.
- */
-static long next_line(struct sender *s)
-{
-	struct lines *in = &s->in;
-	char *nl = memchr(in->buf, '\n', in->len);
-	size_t len, used;
-
-	if (!nl && !(in->eof && in->len))
-		return in->len > s->max ? -2 : -1;
-	len = nl ? (size_t)(nl - in->buf) : in->len;
-	used = nl ? len + 1 : len;
-	if (len > s->max)
-		return -2;
-	memcpy(s->payload, in->buf, len);
-	memmove(in->buf, in->buf + used, in->len - used);
-	in->len -= used;
-	return (long)len;
-}
-
-/* Read what standard input has; sets eof. Returns 0 or an exit code. */
+/* Read what standard input has. Returns 0 or an exit code. */
 static int fill_lines(struct sender *s)
 {
-	struct lines *in = &s->in;
-	ssize_t n;
+	int rc = lines_fill(&s->in, STDIN_FILENO, s->max);
 
-	if (in->cap - in->len < 4096) {
-		size_t cap = in->cap ? 2 * in->cap : 65536;
-		char *b = cap > 4 * s->max ? NULL : realloc(in->buf, cap);
-
-		/* Full of one overlong line: input_ready() says so. */
-		if (!b)
-			return in->len > s->max ? 0 : (cli_err("out of memory"), EXIT_FAIL);
-		in->buf = b;
-		in->cap = cap;
-	}
-	n = read(STDIN_FILENO, in->buf + in->len, in->cap - in->len);
-	if (n < 0 && errno != EINTR && errno != EAGAIN) {
-		cli_err("reading standard input: %s", strerror(errno));
+	if (rc < 0) {
+		cli_err("reading standard input: %s", strerror(-rc));
 		return EXIT_FAIL;
 	}
-	if (n == 0)
-		in->eof = true;
-	if (n > 0)
-		in->len += (size_t)n;
 	return 0;
 }
 
 /* Whether standard input holds the next datagram (a line, or all of it). */
 static bool input_ready(const struct sender *s)
 {
-	const struct lines *in = &s->in;
-
 	if (s->o->input == IN_RAW)
-		return in->eof || in->len > s->max;
+		return s->in.eof || s->in.len > s->max;
 	/* At the end of input, "ready" means ready to say there is no more. */
-	return in->eof || in->len > s->max ||
-	       (in->len && memchr(in->buf, '\n', in->len));
+	return lines_ready(&s->in, s->max);
 }
 
 /* The next datagram into s->payload: its length, -1 none yet, -2 no more,
@@ -428,7 +380,7 @@ static long next_payload(struct sender *s)
 
 	switch (o->input) {
 	case IN_LINES:
-		n = next_line(s);
+		n = lines_next(&s->in, s->payload, s->max);
 		if (n == -2) {
 			cli_err("an input line is larger than one datagram can carry (%zu bytes)",
 				s->max);
@@ -615,7 +567,7 @@ int cmd_send(int argc, char **argv)
 	srcmap_free(&s.responders);
 	tmpl_free(s.tmpl);
 	free(s.payload);
-	free(s.in.buf);
+	lines_free(&s.in);
 	free(o.message);
 	cli_config_free(&o.cfg);
 	return rc < 0 ? EXIT_OK : rc;
