@@ -459,23 +459,32 @@ static int read_igmp6(struct vec *a)
 	return 0;
 }
 
-int mcast_memberships(mcast_membership **out, size_t *n, mcast_error *err)
+/* Run both readers into one array of entries of the given size; on
+ * success hand the array over in *out (NULL when empty). */
+static int collect(size_t size, int (*v4)(struct vec *), int (*v6)(struct vec *),
+		   void **out, size_t *n, const char *what, mcast_error *err)
 {
-	struct vec a = {.size = sizeof(mcast_membership)};
-	int rc = read_igmp(&a);
+	struct vec a = {.size = size};
+	int rc = v4(&a);
 
 	if (rc == 0)
-		rc = read_igmp6(&a);
+		rc = v6(&a);
 	*out = NULL;
 	*n = 0;
 	if (rc < 0) {
 		free(a.v);
 		return mcast__fail(err, rc == -ENOENT ? -ENOTSUP : rc,
-				   "reading the kernel's group lists: %s", strerror(-rc));
+				   "reading the kernel's %s: %s", what, strerror(-rc));
 	}
 	*out = a.v;
 	*n = a.n;
 	return 0;
+}
+
+int mcast_memberships(mcast_membership **out, size_t *n, mcast_error *err)
+{
+	return collect(sizeof(**out), read_igmp, read_igmp6, (void **)out, n,
+		       "group lists", err);
 }
 
 static int read_mcfilter(struct vec *a)
@@ -540,19 +549,6 @@ static int read_mcfilter6(struct vec *a)
 
 int mcast_source_filters(mcast_source_filter **out, size_t *n, mcast_error *err)
 {
-	struct vec a = {.size = sizeof(mcast_source_filter)};
-	int rc = read_mcfilter(&a);
-
-	if (rc == 0)
-		rc = read_mcfilter6(&a);
-	*out = NULL;
-	*n = 0;
-	if (rc < 0) {
-		free(a.v);
-		return mcast__fail(err, rc == -ENOENT ? -ENOTSUP : rc,
-				   "reading the kernel's source filters: %s", strerror(-rc));
-	}
-	*out = a.v;
-	*n = a.n;
-	return 0;
+	return collect(sizeof(**out), read_mcfilter, read_mcfilter6, (void **)out, n,
+		       "source filters", err);
 }

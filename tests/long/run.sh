@@ -15,69 +15,24 @@
 # Each test gets SOAK_SECONDS plus 180 s before it is stopped.
 
 here=$(cd "$(dirname "$0")" && pwd)
-if [ "$(id -u)" != 0 ] && [ -z "${MCAST_USERNS:-}" ] &&
-	unshare -rnm true 2>/dev/null; then
-	MCAST_USERNS=1
-	PATH=/usr/sbin:/sbin:$PATH
-	export MCAST_USERNS PATH
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	exec unshare -rnm sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/netns &&
-		exec sh "$0" "$@"' "$0" "$@"
-fi
-MCAST=${MCAST:-$(cd "$here/../.." && pwd)/build/mcast}
-export MCAST
-export MCAST_WRAP="${MCAST_WRAP:-}"
 SOAK_SECONDS=${SOAK_SECONDS:-60}
-export SOAK_SECONDS
 case $SOAK_SECONDS in
 '' | *[!0-9]*)
 	echo "run.sh: SOAK_SECONDS must be a number of seconds, not '$SOAK_SECONDS'" >&2
 	exit 2
 	;;
 esac
-limit=$((SOAK_SECONDS + 180))
-
+export SOAK_SECONDS
 if [ $# -eq 0 ]; then
 	set -- "$here"/t_*.sh
 fi
-
-passed=0
-failed=0
-skipped=0
-log=$(mktemp "${TMPDIR:-/tmp}/mcast-long-run.XXXXXX")
-trap 'rm -f "$log"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+# Bare names are this folder's tests, not the network runner's.
 for t in "$@"; do
+	shift
 	case $t in
-	*/*) ;;
-	*) t=$here/$t ;;
-	esac
-	name=$(basename "$t" .sh)
-	timeout -k 5 "$limit" bash "$t" >"$log" 2>&1 </dev/null
-	rc=$?
-	sed -e 's/^/    /' "$log"
-	case $rc in
-	0)
-		echo "PASS $name"
-		passed=$((passed + 1))
-		;;
-	77)
-		reason=$(sed -n 's/^SKIP: //p' "$log" | head -1)
-		echo "SKIP $name: ${reason:-no reason given}"
-		skipped=$((skipped + 1))
-		;;
-	124 | 137)
-		echo "FAIL $name (timed out after ${limit}s)"
-		failed=$((failed + 1))
-		;;
-	*)
-		echo "FAIL $name"
-		failed=$((failed + 1))
-		;;
+	*/*) set -- "$@" "$t" ;;
+	*) set -- "$@" "$here/$t" ;;
 	esac
 done
-
-echo "long: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+# The network runner does the rest: user namespace, limits, counting.
+RUN_LIMIT=$((SOAK_SECONDS + 180)) RUN_LABEL=long exec sh "$here/../net/run.sh" "$@"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # run.sh - run the mcast network tests: every tests/net/t_*.sh (or the ones
-# named on the command line), each under a 120 s limit.
+# named on the command line), each under a time limit (120 s).
 #
 #   MCAST=path/to/mcast     the binary (default: build/mcast of this repo)
 #   MCAST_WRAP="valgrind -q --error-exitcode=99"   prefix for every mcast run
+#   RUN_LIMIT=120           seconds each test may take (tests/long sets more)
+#   RUN_LABEL=net           the word before the closing counts
 #
 # Each test's output is shown indented, then "PASS t_x", "FAIL t_x" or
 # "SKIP t_x: reason". The last line counts them; the exit code is 1 when any
@@ -24,6 +26,8 @@ if [ "$(id -u)" != 0 ] && [ -z "${MCAST_USERNS:-}" ] &&
 fi
 MCAST=${MCAST:-$(cd "$here/../.." && pwd)/build/mcast}
 export MCAST
+limit=${RUN_LIMIT:-120}
+label=${RUN_LABEL:-net}
 export MCAST_WRAP="${MCAST_WRAP:-}"
 
 if [ $# -eq 0 ]; then
@@ -44,7 +48,7 @@ for t in "$@"; do
 	*) t=$here/$t ;;
 	esac
 	name=$(basename "$t" .sh)
-	timeout -k 5 120 bash "$t" >"$log" 2>&1 </dev/null
+	timeout -k 5 "$limit" bash "$t" >"$log" 2>&1 </dev/null
 	rc=$?
 	sed -e 's/^/    /' "$log"
 	case $rc in
@@ -58,7 +62,7 @@ for t in "$@"; do
 		skipped=$((skipped + 1))
 		;;
 	124 | 137)
-		echo "FAIL $name (timed out after 120s)"
+		echo "FAIL $name (timed out after ${limit}s)"
 		failed=$((failed + 1))
 		;;
 	*)
@@ -68,5 +72,5 @@ for t in "$@"; do
 	esac
 done
 
-echo "net: $passed passed, $failed failed, $skipped skipped"
+echo "$label: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
