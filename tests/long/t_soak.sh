@@ -40,19 +40,6 @@ NP=$((SOAK * 10))    # probes, 100 ms apart
 NB=$((SOAK * BRATE)) # bench datagrams
 NS=$((SOAK * 10))    # datagrams of send, 100 ms apart
 
-# jget FILE EXPR...: Python expressions over the JSON lines of FILE (L all
-# of them, S the last summary, R responder events by address, F sender
-# events by sender_id), space-separated.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-S = ([x for x in L if x.get("event") == "summary"] or [{}])[-1]
-R = {x["responder"]: x for x in L if x.get("event") == "responder"}
-F = {x["sender_id"]: x for x in L if x.get("event") == "sender"}
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # ---- the receivers, then the senders -----------------------------------------
 
 mc_bg pong2 h2 pong -i eth0 --json "$GP"
@@ -163,8 +150,8 @@ bid=$(jget "$T/bsend.out" 'S["sender_id"]')
 check_eq "bench send: sent $NB" "$NB" "$(jget "$T/bsend.out" 'S["sent"]')"
 check_eq "bench recv: received $NB of $NB from bench send, none lost, duplicated or reordered" \
 	"$NB $NB 0 0 0" \
-	"$(jget "$T/brecv.out" "F['$bid']['received']" "F['$bid']['expected']" \
-		"F['$bid']['lost']" "F['$bid']['duplicates']" "F['$bid']['reordered']")"
+	"$(jget "$T/brecv.out" "I['$bid']['received']" "I['$bid']['expected']" \
+		"I['$bid']['lost']" "I['$bid']['duplicates']" "I['$bid']['reordered']")"
 check_eq "bench recv: one sender, $NB datagrams, no garbage, no kernel drops" \
 	"1 $NB 0 0 0" \
 	"$(jget "$T/brecv.out" 'S["senders"]' 'S["datagrams"]' 'S["garbage"]' 'S["other"]' \

@@ -485,6 +485,34 @@ wait_for_lines() {
 	[ "$(nlines "$1")" -ge "$2" ]
 }
 
+# jget FILE EXPR...: each Python expression EXPR evaluated over the JSON
+# lines of FILE, printed space-separated (a dict as compact JSON). Names:
+# L every object, A answer events, R responder events by address, F sender
+# events, I sender events by sender_id, S the last summary ({} if none).
+# A line that is not JSON or a missing field prints the error instead,
+# which no check expects.
+jget() {
+	"$PYTHON" -c '
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+E = lambda kind: [x for x in L if x.get("event") == kind]
+A = E("answer")
+R = {x["responder"]: x for x in E("responder")}
+F = E("sender")
+I = {x["sender_id"]: x for x in F}
+S = (E("summary") or [{}])[-1]
+out = [eval(e) for e in sys.argv[2:]]
+print(" ".join(json.dumps(v, separators=(",", ":")) if isinstance(v, dict)
+               else str(v) for v in out))' "$@" 2>&1 | tail -1
+}
+
+# strip_reply FILE: the "reply from" lines of FILE with port and time
+# replaced by PORT and T, sorted, so that they can be compared exactly.
+strip_reply() {
+	sed -E 's/^(reply from [^ ]*):[0-9]+, /\1:PORT, /; s/ in [0-9]+\.[0-9]{3} ms: / in T ms: /' "$1" |
+		sort
+}
+
 # wait_listening NAME: wait for the receiver NAME to say it is listening
 # (its joins are then in place). A receiver that exits or stays silent is a
 # failed check, with its output shown.

@@ -25,20 +25,6 @@ lab_bridge3
 N=3000
 W=$(tmo 1)
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of FILE
-# (L: every object; F: the sender events; I: sender events by sender_id;
-# S: the last summary), space-separated; the error, which no check expects,
-# when a line is not JSON or a field is missing.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-F = [x for x in L if x["event"] == "sender"]
-I = {x["sender_id"]: x for x in F}
-S = ([x for x in L if x["event"] == "summary"] or [None])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # sid NAME: the sender id in the JSON summary of sender NAME.
 sid() {
 	jget "$T/$1.out" 'S["sender_id"]'

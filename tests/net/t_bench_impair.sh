@@ -49,17 +49,6 @@ in_ns sw nft add rule netdev impair fromh1 udp dport "$PD" @th,224,32 2-$((N - 1
 	numgen random mod 100 \< 10 counter dup to h2 ||
 	skip "needs the nf_tables dup expression in the kernel"
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of FILE
-# (F: the sender events; S: the last summary), space-separated.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-F = [x for x in L if x["event"] == "sender"]
-S = ([x for x in L if x["event"] == "summary"] or [None])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # counted NS FAMILY CHAIN: the packets the counter of that chain has seen.
 counted() {
 	in_ns "$1" nft list chain "$2" impair "$3" |

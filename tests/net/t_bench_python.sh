@@ -25,19 +25,6 @@ lab_bridge3
 BENCHPY=$NET_DIR/benchpy.py
 W=$(tmo 1)
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of FILE
-# (F: the sender events; I: sender events by sender_id; S: the last
-# summary), space-separated.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-F = [x for x in L if x["event"] == "sender"]
-I = {x["sender_id"]: x for x in F}
-S = ([x for x in L if x["event"] == "summary"] or [None])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # flow FILE ID: "received expected lost duplicates reordered late" of the
 # sender with id ID (hex, as given to benchpy.py) in FILE.
 flow() {

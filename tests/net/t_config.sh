@@ -12,12 +12,6 @@ lab_bridge3
 
 WAIT=$(tmo 1)
 
-# strip_reply FILE: reply lines with port and time replaced, sorted.
-strip_reply() {
-	sed -E 's/^(reply from [^ ]*):[0-9]+, /\1:PORT, /; s/ in [0-9]+\.[0-9]{3} ms: / in T ms: /' "$1" |
-		sort
-}
-
 # A plain-socket receiver that reports each datagram's TTL (IP_RECVTTL),
 # so the ttl setting can be seen on the wire:
 #   ttl.py GROUP PORT LOCAL IDLE  ->  "SOURCE TTL DATA" per datagram,

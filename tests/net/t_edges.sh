@@ -27,19 +27,6 @@ lab_bridge3
 
 G=239.77.0.1:5771
 
-# jget FILE EXPR...: Python expressions over the JSON lines of FILE (L all
-# of them, S the last summary, R responder events by address, F sender
-# events by sender_id), space-separated.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-S = ([x for x in L if x.get("event") == "summary"] or [{}])[-1]
-R = {x["responder"]: x for x in L if x.get("event") == "responder"}
-F = {x["sender_id"]: x for x in L if x.get("event") == "sender"}
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # /proc/net/igmp shows an IPv4 group as the 32-bit word in host order.
 g4hex() {
 	local IFS=. a
@@ -146,8 +133,8 @@ wait_exit br1 "$LONG"
 check_rc "its bench receiver exits 0" 0 "$RC"
 check_eq "bench send, SIGTERM: received what the summary says was sent, nothing lost" \
 	"${bsent:-?} ${bsent:-?} 0 0" \
-	"$(jget "$T/br1.out" "F['$bid']['received']" "F['$bid']['expected']" \
-		"F['$bid']['lost']" 'S["kernel_drops"]')"
+	"$(jget "$T/br1.out" "I['$bid']['received']" "I['$bid']['expected']" \
+		"I['$bid']['lost']" 'S["kernel_drops"]')"
 
 # SIGSTOP then SIGCONT: send and bench send go on and finish their count.
 mc_bg r2 h2 recv -i eth0 --json -w "$(tmo 3)" 239.77.2.3:5772
@@ -178,8 +165,8 @@ wait_exit br2 "$LONG"
 check_rc "its bench receiver exits 0" 0 "$RC"
 check_eq "bench send, SIGSTOP and SIGCONT: received 20000 of 20000, nothing lost, no kernel drops" \
 	"20000 20000 0 0" \
-	"$(jget "$T/br2.out" "F['$bid']['received']" "F['$bid']['expected']" \
-		"F['$bid']['lost']" 'S["kernel_drops"]')"
+	"$(jget "$T/br2.out" "I['$bid']['received']" "I['$bid']['expected']" \
+		"I['$bid']['lost']" 'S["kernel_drops"]')"
 
 # ping: SIGUSR1 prints the table so far and goes on; SIGSTOP and SIGCONT
 # pause it, and every probe is still answered.

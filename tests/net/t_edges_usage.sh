@@ -18,16 +18,6 @@ lab_bridge3
 
 G=239.77.0.1:5771
 
-# jget FILE EXPR...: Python expressions over the JSON lines of FILE (L all
-# of them, S the last summary), space-separated.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-S = ([x for x in L if x.get("event") == "summary"] or [{}])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # ---- wrong option values ----------------------------------------------------
 
 # The watcher on h2 sees anything that reaches the group while the usage

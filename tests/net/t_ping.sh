@@ -15,23 +15,6 @@ lab_bridge3
 G=239.7.1.1:5711
 G6='[ff15::7:1]:5711'
 
-# jget FILE EXPR...: evaluate each Python expression EXPR over the JSON
-# lines of FILE, where L is every object, A the answer events, R the
-# responder events by address and S the last summary. Prints the values
-# separated by spaces (dicts as compact JSON), or the error, which no check
-# expects, when a line is not JSON or a field is missing.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-A = [x for x in L if x["event"] == "answer"]
-R = {x["responder"]: x for x in L if x["event"] == "responder"}
-S = ([x for x in L if x["event"] == "summary"] or [None])[-1]
-out = [eval(e) for e in sys.argv[2:]]
-print(" ".join(json.dumps(v, separators=(",", ":")) if isinstance(v, dict)
-               else str(v) for v in out))' "$@" 2>&1 | tail -1
-}
-
 # json_ping_checks FILE PROBES RESPONDER...: the lines of a --json run of
 # PROBES probes that each RESPONDER answered exactly once, in order, all
 # with the documented fields and consistent figures. Prints TAP lines.

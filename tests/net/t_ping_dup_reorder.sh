@@ -27,20 +27,6 @@ in_ns h2 nft add table ip dupout 2>/dev/null ||
 in_ns h2 nft add chain ip dupout out '{ type filter hook output priority 0; }' ||
 	skip "needs nf_tables filter chains in the kernel"
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of
-# FILE (L: every object, A: the answer events, R: responder events by
-# address, S: the last summary), space-separated; the error, which no check
-# expects, when a line is not JSON.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-A = [x for x in L if x.get("event") == "answer"]
-R = {x["responder"]: x for x in L if x.get("event") == "responder"}
-S = ([x for x in L if x.get("event") == "summary"] or [None])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # The "sent received loss dup ooo" columns of HOST's row in a text table.
 row() {
 	grep -E "^${2//./\\.}:[0-9]+ " "$1" | awk '{ print $2, $3, $4, $5, $6 }'

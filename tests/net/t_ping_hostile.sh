@@ -20,21 +20,6 @@ PORT=5741
 G=239.7.4.1:$PORT
 FAKE=("$PYTHON" "$NET_DIR/fakepong.py")
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of
-# FILE (R: responder events by address, S: the last summary), separated by
-# spaces, dicts as compact JSON; the error, which no check expects, when a
-# line is not JSON.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-R = {x["responder"]: x for x in L if x.get("event") == "responder"}
-S = ([x for x in L if x.get("event") == "summary"] or [None])[-1]
-out = [eval(e) for e in sys.argv[2:]]
-print(" ".join(json.dumps(v, separators=(",", ":")) if isinstance(v, dict)
-               else str(v) for v in out))' "$@" 2>&1 | tail -1
-}
-
 mc_bg pong h2 pong -i eth0 -w "$(tmo 20)" --json "$G"
 mc_bg tpong h1 pong -i eth0 -w "$(tmo 20)" "$G"
 wait_listening pong

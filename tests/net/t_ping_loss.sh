@@ -29,18 +29,6 @@ in_ns h2 nft add chain inet loss in '{ type filter hook input priority 0; }' ||
 in_ns h2 nft add rule inet loss in udp dport "$PORT" numgen random mod 100 \< 20 counter drop ||
 	skip "needs the nf_tables numgen expression in the kernel"
 
-# jget FILE EXPR...: each Python expression EXPR over the JSON lines of
-# FILE (R: responder events by address, S: the summary), space-separated;
-# the error, which no check expects, when a line is not JSON.
-jget() {
-	"$PYTHON" -c '
-import json, sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-R = {x["responder"]: x for x in L if x["event"] == "responder"}
-S = ([x for x in L if x["event"] == "summary"] or [None])[-1]
-print(" ".join(str(eval(e)) for e in sys.argv[2:]))' "$@" 2>&1 | tail -1
-}
-
 # The probes the rule on h2 has dropped so far.
 dropped() {
 	in_ns h2 nft list chain inet loss in | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'

@@ -14,13 +14,6 @@ lab_bridge3
 
 WAIT=$(tmo 1)
 
-# strip_reply FILE: the reply lines of FILE with the port and time
-# replaced by PORT and T, sorted, so they can be compared exactly.
-strip_reply() {
-	sed -E 's/^(reply from [^ ]*):[0-9]+, /\1:PORT, /; s/ in [0-9]+\.[0-9]{3} ms: / in T ms: /' "$1" |
-		sort
-}
-
 # The source ports of the reply lines of FILE from ADDR, sorted, unique.
 reply_ports() {
 	sed -n "s/^reply from $2:\\([0-9]*\\), .*/\\1/p" "$1" | sort -u
