@@ -24,26 +24,17 @@ pinned to one CPU so that the path keeps their order. An ITEM is:
 
 Prints "sent N" on stderr at the end: the number of datagrams sent.
 """
-import fcntl
 import os
 import random
-import socket
 import struct
 import sys
 import time
 
-MAGIC = b"MCST"
+import mcnet
+
+from mcnet import MAGIC
 
 
-def ipv4_of(ifname):
-    # SIOCGIFADDR: the interface's primary IPv4 address.
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        req = struct.pack("256s", ifname.encode()[:15])
-        res = fcntl.ioctl(s.fileno(), 0x8915, req)
-        return socket.inet_ntoa(res[20:24])
-    finally:
-        s.close()
 
 
 def header(version, mtype, flags, sender_id, seq):
@@ -97,16 +88,7 @@ def datagrams(item, rng):
 
 
 def send(group, port, ifname, items):
-    if ":" in group:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF,
-                     socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
-                     socket.inet_aton(ipv4_of(ifname)))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    s = mcnet.sender(mcnet.family_of(group), ifname)
     # Datagrams sent from one CPU are delivered in order through veth
     # pairs and a bridge; from two they could overtake one another.
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})

@@ -26,7 +26,6 @@ are checked against code that shares none of their own.
       port0 (a well-formed probe from UDP source port 0, through a raw
       socket: IPv4 only, needs root; it must not be answered).
 """
-import fcntl
 import json
 import os
 import random
@@ -36,57 +35,20 @@ import struct
 import sys
 import time
 
-MAGIC = b"MCST"
-PROBE, ANSWER, DATA = 1, 2, 3
-# magic, version, type, flags, sender_id, seq, t_send: 32 bytes.
-HEADER = struct.Struct(">4sBBHQQQ")
-# An answer: the header, then responder_id, t_recv, t_answer, reserved.
-ANSWER_TAIL = struct.Struct(">QQQQ")
+import mcnet
 
-
-def ipv4_of(ifname):
-    # SIOCGIFADDR: the interface's primary IPv4 address.
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        req = struct.pack("256s", ifname.encode()[:15])
-        return socket.inet_ntoa(fcntl.ioctl(s.fileno(), 0x8915, req)[20:24])
-    finally:
-        s.close()
+from mcnet import ANSWER, ANSWER_TAIL, DATA, HEADER, MAGIC, PROBE, ipv4_of, receiver
 
 
 def sender(group, ifname):
     """A UDP socket that sends to GROUP out of IFACE, TTL 1."""
-    if ":" in group:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF,
-                     socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
-        s.bind(("::", 0))
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
-                     socket.inet_aton(ipv4_of(ifname)))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
-        s.bind(("0.0.0.0", 0))
-    return s
+    return mcnet.sender(mcnet.family_of(group), ifname)
 
 
-def receiver(group, port, ifname):
-    """A UDP socket bound to GROUP:PORT that joined GROUP on IFACE."""
-    if ":" in group:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((group, port, 0, socket.if_nametoindex(ifname)))
-        mreq = socket.inet_pton(socket.AF_INET6, group) + struct.pack(
-            "@I", socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((group, port))
-        mreq = socket.inet_aton(group) + socket.inet_aton(ipv4_of(ifname))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
-    return s
+
+
+
+
 
 
 def answer_of(probe, responder_id, t_recv):

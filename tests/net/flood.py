@@ -39,44 +39,24 @@ reads as text. The sender_id of every well-formed message has its top bit
 set: a test can tell the flood's from a real sender's only by address, and
 that is the point.
 """
-import fcntl
 import json
 import random
 import socket
-import struct
 import sys
 import time
 
-MAGIC = b"MCST"
-PROBE, ANSWER, DATA = 1, 2, 3
+import mcnet
+
+from mcnet import DATA, HEADER, MAGIC, PROBE, ANSWER
 MIN_LEN = {PROBE: 64, ANSWER: 64, DATA: 32}
 MAX = 1472
-HEADER = struct.Struct(">4sBBHQQQ")
 BURST = 32
 
 
-def ipv4_of(ifname):
-    # SIOCGIFADDR: the interface's primary IPv4 address.
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        req = struct.pack("256s", ifname.encode()[:15])
-        return socket.inet_ntoa(fcntl.ioctl(s.fileno(), 0x8915, req)[20:24])
-    finally:
-        s.close()
 
 
 def sender(family, ifname):
-    s = socket.socket(family, socket.SOCK_DGRAM)
-    if family == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF,
-                     socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
-        s.bind(("::", 0))
-    else:
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
-                     socket.inet_aton(ipv4_of(ifname)))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
-        s.bind(("0.0.0.0", 0))
+    s = mcnet.sender(family, ifname)
     # Room for a few bursts of the largest datagrams.
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
     return s

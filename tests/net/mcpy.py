@@ -11,52 +11,22 @@ of its own.
       datagram on stdout: "SOURCE SOURCEPORT HEXPAYLOAD". Exits 0 after
       COUNT datagrams, 1 if TIMEOUT seconds pass without one.
 """
-import fcntl
 import socket
-import struct
 import sys
 
+import mcnet
 
-def ipv4_of(ifname):
-    # SIOCGIFADDR: the interface's primary IPv4 address.
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        req = struct.pack("256s", ifname.encode()[:15])
-        res = fcntl.ioctl(s.fileno(), 0x8915, req)
-        return socket.inet_ntoa(res[20:24])
-    finally:
-        s.close()
+
 
 
 def send(group, port, ifname, payload):
-    if ":" in group:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF,
-                     socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
-                     socket.inet_aton(ipv4_of(ifname)))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    s = mcnet.sender(mcnet.family_of(group), ifname)
     s.sendto(payload, (group, port))
     s.close()
 
 
 def recv(group, port, ifname, timeout, count):
-    if ":" in group:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("::", port))
-        mreq = socket.inet_pton(socket.AF_INET6, group) + struct.pack(
-            "@I", socket.if_nametoindex(ifname))
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
-    else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("", port))
-        mreq = socket.inet_aton(group) + socket.inet_aton(ipv4_of(ifname))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    s = mcnet.receiver(group, port, ifname, bind_group=False)
     s.settimeout(timeout)
     print("ready", file=sys.stderr, flush=True)
     got = 0
