@@ -399,76 +399,120 @@ static void set6(mcast_addr *a, const struct in6_addr *in6, unsigned ifindex)
 		a->u.sin6.sin6_scope_id = ifindex;
 }
 
-static int read_igmp(struct vec *a)
+/*
+ * One line of a /proc file, into entry (zeroed): 1 if the line was an
+ * entry, 0 if not. *state lives across the lines of one file (igmp names
+ * the interface on a line of its own, before that interface's groups).
+ */
+typedef int (*line_fn)(const char *line, void *entry, unsigned *state);
+
+static int igmp_line(const char *line, void *entry, unsigned *idx)
 {
-	FILE *f = fopen("/proc/net/igmp", "re");
-	char line[256];
-	unsigned idx = 0;
+	mcast_membership *m = entry;
+	char dev[IF_NAMESIZE + 1];
+	unsigned long g;
+	unsigned i, users;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned i, users;
-		char dev[IF_NAMESIZE + 1];
-		unsigned long g;
-		mcast_membership *m;
-
-		if (line[0] != '\t' && sscanf(line, "%u %16s", &i, dev) == 2) {
-			idx = i;
-		} else if (line[0] == '\t' && idx &&
-			   sscanf(line, " %lx %u", &g, &users) == 2) {
-			m = vec_push(a);
-			if (!m) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			m->ifindex = idx;
-			m->users = users;
-			set4(&m->group, (uint32_t)g);
-		}
-	}
-	fclose(f);
-	return 0;
+	if (line[0] != '\t' && sscanf(line, "%u %16s", &i, dev) == 2)
+		*idx = i;
+	if (line[0] != '\t' || !*idx || sscanf(line, " %lx %u", &g, &users) != 2)
+		return 0;
+	m->ifindex = *idx;
+	m->users = users;
+	set4(&m->group, (uint32_t)g);
+	return 1;
 }
 
-static int read_igmp6(struct vec *a)
+static int igmp6_line(const char *line, void *entry, unsigned *state)
 {
-	FILE *f = fopen("/proc/net/igmp6", "re");
-	char line[256], dev[IF_NAMESIZE + 1], hex[40];
+	mcast_membership *m = entry;
+	char dev[IF_NAMESIZE + 1], hex[40];
+	struct in6_addr g;
 	unsigned idx, users;
 
-	if (!f)
-		return errno == ENOENT ? 0 : -errno; /* no IPv6: no groups */
-	while (fgets(line, sizeof(line), f)) {
-		struct in6_addr g;
-		mcast_membership *m;
-
-		if (sscanf(line, "%u %16s %39s %u", &idx, dev, hex, &users) != 4 ||
-		    !hex16(hex, &g))
-			continue;
-		m = vec_push(a);
-		if (!m) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		m->ifindex = idx;
-		m->users = users;
-		set6(&m->group, &g, idx);
-	}
-	fclose(f);
-	return 0;
+	(void)state;
+	if (sscanf(line, "%u %16s %39s %u", &idx, dev, hex, &users) != 4 ||
+	    !hex16(hex, &g))
+		return 0;
+	m->ifindex = idx;
+	m->users = users;
+	set6(&m->group, &g, idx);
+	return 1;
 }
 
-/* Run both readers into one array of entries of the given size; on
- * success hand the array over in *out (NULL when empty). */
-static int collect(size_t size, int (*v4)(struct vec *), int (*v6)(struct vec *),
-		   void **out, size_t *n, const char *what, mcast_error *err)
+static int mcfilter_line(const char *line, void *entry, unsigned *state)
+{
+	mcast_source_filter *m = entry;
+	char dev[IF_NAMESIZE + 1];
+	unsigned long g, src;
+	unsigned idx, inc, exc;
+
+	(void)state;
+	if (sscanf(line, "%u %16s %lx %lx %u %u", &idx, dev, &g, &src, &inc, &exc) != 6)
+		return 0;
+	m->ifindex = idx;
+	set4(&m->group, htonl((uint32_t)g));
+	set4(&m->source, htonl((uint32_t)src));
+	m->include = inc;
+	m->exclude = exc;
+	return 1;
+}
+
+static int mcfilter6_line(const char *line, void *entry, unsigned *state)
+{
+	mcast_source_filter *m = entry;
+	char dev[IF_NAMESIZE + 1], gh[40], sh[40];
+	struct in6_addr g, src;
+	unsigned idx, inc, exc;
+
+	(void)state;
+	if (sscanf(line, "%u %16s %39s %39s %u %u", &idx, dev, gh, sh, &inc, &exc) != 6 ||
+	    !hex16(gh, &g) || !hex16(sh, &src))
+		return 0;
+	m->ifindex = idx;
+	set6(&m->group, &g, idx);
+	set6(&m->source, &src, idx);
+	m->include = inc;
+	m->exclude = exc;
+	return 1;
+}
+
+/* Append to a the entries that fn finds in the lines of path. A missing
+ * file is no error when optional (the IPv6 files, without IPv6). */
+static int read_proc(struct vec *a, const char *path, bool optional, line_fn fn)
+{
+	FILE *f = fopen(path, "re");
+	unsigned state = 0;
+	char line[256];
+	int rc = 0;
+
+	if (!f)
+		return optional && errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		void *e = vec_push(a);
+
+		if (!e) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (!fn(line, e, &state))
+			a->n--; /* not an entry: give the slot back */
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Read the IPv4 then the IPv6 file into one array of entries of the given
+ * size; on success hand the array over in *out (NULL when empty). */
+static int collect(size_t size, const char *path4, line_fn fn4,
+		   const char *path6, line_fn fn6, void **out, size_t *n,
+		   const char *what, mcast_error *err)
 {
 	struct vec a = {.size = size};
-	int rc = v4(&a);
+	int rc = read_proc(&a, path4, false, fn4);
 
 	if (rc == 0)
-		rc = v6(&a);
+		rc = read_proc(&a, path6, true, fn6);
 	*out = NULL;
 	*n = 0;
 	if (rc < 0) {
@@ -483,72 +527,13 @@ static int collect(size_t size, int (*v4)(struct vec *), int (*v6)(struct vec *)
 
 int mcast_memberships(mcast_membership **out, size_t *n, mcast_error *err)
 {
-	return collect(sizeof(**out), read_igmp, read_igmp6, (void **)out, n,
-		       "group lists", err);
-}
-
-static int read_mcfilter(struct vec *a)
-{
-	FILE *f = fopen("/proc/net/mcfilter", "re");
-	char line[256], dev[IF_NAMESIZE + 1];
-	unsigned idx, inc, exc;
-	unsigned long g, src;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		mcast_source_filter *m;
-
-		if (sscanf(line, "%u %16s %lx %lx %u %u", &idx, dev, &g, &src, &inc,
-			   &exc) != 6)
-			continue;
-		m = vec_push(a);
-		if (!m) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		m->ifindex = idx;
-		set4(&m->group, htonl((uint32_t)g));
-		set4(&m->source, htonl((uint32_t)src));
-		m->include = inc;
-		m->exclude = exc;
-	}
-	fclose(f);
-	return 0;
-}
-
-static int read_mcfilter6(struct vec *a)
-{
-	FILE *f = fopen("/proc/net/mcfilter6", "re");
-	char line[256], dev[IF_NAMESIZE + 1], gh[40], sh[40];
-	unsigned idx, inc, exc;
-
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		struct in6_addr g, src;
-		mcast_source_filter *m;
-
-		if (sscanf(line, "%u %16s %39s %39s %u %u", &idx, dev, gh, sh, &inc,
-			   &exc) != 6 || !hex16(gh, &g) || !hex16(sh, &src))
-			continue;
-		m = vec_push(a);
-		if (!m) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		m->ifindex = idx;
-		set6(&m->group, &g, idx);
-		set6(&m->source, &src, idx);
-		m->include = inc;
-		m->exclude = exc;
-	}
-	fclose(f);
-	return 0;
+	return collect(sizeof(**out), "/proc/net/igmp", igmp_line, "/proc/net/igmp6",
+		       igmp6_line, (void **)out, n, "group lists", err);
 }
 
 int mcast_source_filters(mcast_source_filter **out, size_t *n, mcast_error *err)
 {
-	return collect(sizeof(**out), read_mcfilter, read_mcfilter6, (void **)out, n,
+	return collect(sizeof(**out), "/proc/net/mcfilter", mcfilter_line,
+		       "/proc/net/mcfilter6", mcfilter6_line, (void **)out, n,
 		       "source filters", err);
 }
