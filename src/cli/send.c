@@ -67,7 +67,7 @@ enum input { IN_ARGS, IN_TEMPLATE, IN_LINES, IN_RAW };
 struct send_opts {
 	mcast_addr group;
 	struct outsock out;
-	const char *template_text;
+	struct tmpl *tmpl; /* --template, compiled when the option is applied */
 	uint64_t count, interval_ns, wait_ns, expect;
 	bool has_count, has_interval, has_wait, has_expect, json;
 	bool input_from_file, count_from_file; /* set by the settings file */
@@ -81,7 +81,6 @@ struct send_opts {
 struct sender {
 	struct send_opts *o;
 	struct outsock *out;
-	struct tmpl *tmpl;
 	char host[256];
 	char *payload; /* room for one datagram */
 	size_t max;    /* the largest payload for the family */
@@ -106,7 +105,8 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	 */
 	if (!from_file && (c == 'T' || c == OPT_STDIN) && o->input_from_file) {
 		o->input = IN_ARGS;
-		o->template_text = NULL;
+		tmpl_free(o->tmpl);
+		o->tmpl = NULL;
 	}
 	if (c == 'T' || c == OPT_STDIN)
 		o->input_from_file = from_file;
@@ -125,15 +125,14 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 		o->has_interval = true;
 		return cli_duration("--interval", arg, &o->interval_ns);
 	case 'T': {
-		struct tmpl *t;
 		char msg[200];
 
 		o->input = IN_TEMPLATE;
-		o->template_text = arg;
-		/* Compile once here only to report errors where they were made. */
-		if (tmpl_compile(arg, &t, msg, sizeof(msg)) < 0)
+		tmpl_free(o->tmpl);
+		o->tmpl = NULL;
+		/* Compiled here, so an error names where it was made. */
+		if (tmpl_compile(arg, &o->tmpl, msg, sizeof(msg)) < 0)
 			return cli_usage("--template: %s", msg);
-		tmpl_free(t);
 		return 0;
 	}
 	case OPT_STDIN:
@@ -210,7 +209,8 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	/* Message words on the command line beat the file's template or stdin. */
 	if (o->input_from_file && optind < argc) {
 		o->input = IN_ARGS;
-		o->template_text = NULL;
+		tmpl_free(o->tmpl);
+		o->tmpl = NULL;
 	}
 	/* The file's count is for repeated messages: not for stdin. */
 	if ((o->input == IN_LINES || o->input == IN_RAW) && o->count_from_file)
@@ -220,7 +220,7 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 		return cli_usage("give MESSAGE words, --template or --stdin, not two");
 	if (o->input == IN_ARGS && optind >= argc)
 		return cli_usage("no message: give MESSAGE words, --template or --stdin");
-	if (((o->input == IN_LINES || o->input == IN_RAW) && o->template_text) ||
+	if (((o->input == IN_LINES || o->input == IN_RAW) && o->tmpl) ||
 	    (o->cli_template && o->cli_stdin))
 		return cli_usage("give --template or --stdin, not both");
 	if ((o->input == IN_LINES || o->input == IN_RAW) && o->has_count)
@@ -241,16 +241,12 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	return 0;
 }
 
-/* Open the socket, compile the template, make room for one datagram. */
+/* Open the socket and make room for one datagram. */
 static int setup(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	char msg[200];
 	int rc;
 
-	if (o->template_text &&
-	    tmpl_compile(o->template_text, &s->tmpl, msg, sizeof(msg)) < 0)
-		return cli_usage("--template: %s", msg);
 	s->max = mcast_max_payload(mcast_addr_family(&o->group));
 	s->payload = malloc(s->max);
 	if (!s->payload) {
@@ -407,7 +403,7 @@ static long next_payload(struct sender *s)
 		clock_gettime(CLOCK_REALTIME, &v.now);
 		v.host = s->host;
 		v.pid = (long)getpid();
-		n = tmpl_expand(s->tmpl, &v, s->payload, s->max);
+		n = tmpl_expand(o->tmpl, &v, s->payload, s->max);
 		if (n < 0) {
 			cli_err("the template expands to more than one datagram can carry (%zu bytes)",
 				s->max);
@@ -565,7 +561,7 @@ int cmd_send(int argc, char **argv)
 	}
 	outsock_close(&o.out);
 	srcmap_free(&s.responders);
-	tmpl_free(s.tmpl);
+	tmpl_free(o.tmpl);
 	free(s.payload);
 	lines_free(&s.in);
 	free(o.message);
