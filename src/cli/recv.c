@@ -5,6 +5,7 @@
 #include "cli/config.h"
 #include "cli/join.h"
 #include "cli/limit.h"
+#include "cli/outfile.h"
 #include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/srcmap.h"
@@ -38,6 +39,8 @@ static const char usage_text[] =
 	"      --hex               print payloads as hex bytes\n"
 	"      --raw               write only the payload bytes (for pipes)\n"
 	"      --json              one JSON object per line\n"
+	"      --output-file FILE  append the output to FILE instead of standard\n"
+	"                          output; reopen FILE on SIGHUP (logrotate)\n"
 	"      --config FILE       read settings from FILE ([recv] section)\n"
 	"  -v, --verbose           log each join and leave\n"
 	"  -q, --quiet             print data only\n"
@@ -46,7 +49,8 @@ static const char usage_text[] =
 	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
 	"datagrams with -n) arrived, 2 usage error.\n";
 
-enum { OPT_HEX = 256, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO, OPT_REPLY_RATE };
+enum { OPT_HEX = 256, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO, OPT_REPLY_RATE,
+       OPT_OUTPUT_FILE };
 
 const struct option recv_options[] = {
 	JOIN_OPTIONS,
@@ -55,6 +59,7 @@ const struct option recv_options[] = {
 	{"hex", no_argument, NULL, OPT_HEX},
 	{"raw", no_argument, NULL, OPT_RAW},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
 	{"reply", required_argument, NULL, OPT_REPLY},
 	{"echo", no_argument, NULL, OPT_ECHO},
 	{"reply-rate", required_argument, NULL, OPT_REPLY_RATE},
@@ -69,6 +74,7 @@ struct recv_opts {
 	int n_fmt;
 	const char *reply; /* --reply TEXT */
 	bool echo;
+	struct outfile out; /* --output-file FILE */
 	struct cli_config cfg;
 };
 
@@ -108,6 +114,7 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	case OPT_REPLY: o->reply = arg; return 0;
 	case OPT_ECHO: o->echo = true; return 0;
 	case OPT_REPLY_RATE: return limit_parse_rate("--reply-rate", arg, &o->reply_rate);
+	case OPT_OUTPUT_FILE: o->out.path = arg; return 0;
 	default: return cli_common_option(c, usage_text);
 	}
 }
@@ -274,6 +281,7 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 		struct timespec ts, *tsp = NULL;
 		ssize_t n;
 
+		outfile_check(&o->out);
 		if (o->timeout_ns) {
 			uint64_t now = cli_now_ns(), end = last + o->timeout_ns;
 
@@ -339,8 +347,11 @@ int cmd_recv(int argc, char **argv)
 	srcmap_init(&r.sources, SOURCE_LIMIT, false);
 	rc = parse_args(argc, argv, &r);
 	limit_init(&r.limits, o.reply_rate);
+	if (rc == 0)
+		rc = outfile_open(&o.out);
 	if (rc == 0) {
 		cli_signals(true, false, &unblocked);
+		outfile_signals(&o.out, &unblocked);
 		rc = join_open(&r.j);
 	}
 	/*

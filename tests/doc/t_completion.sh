@@ -84,4 +84,8 @@ same "'mcast send --stdin=<TAB>' offers raw (split at =)" raw \
 	"$(offered "$MCAST" send --stdin = "")"
 same "'mcast send --stdin=<TAB>' offers raw (one word)" --stdin=raw \
 	"$(offered "$MCAST" send --stdin=)"
+# An option whose argument is FILE gets file-name completion (compopt -o
+# default): the completion must see FILE as --output-file's argument.
+same "the completion reads FILE as the argument of recv --output-file" FILE \
+	"$(_mcast_options "$MCAST" recv | awk -F '\t' '$1 == "--output-file" { print $2 }')"
 finish
