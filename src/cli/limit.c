@@ -9,6 +9,11 @@
 /* Sources remembered for rate limiting; past this, answers are refused. */
 #define LIMIT_SOURCES 65536
 
+/* What the table keeps per source. */
+struct limit_peer {
+	uint64_t next_ns; /* the theoretical arrival time of the next answer */
+};
+
 bool limit_answerable(const mcast_addr *a)
 {
 	if (mcast_addr_port(a) == 0 || mcast_addr_is_multicast(a))
@@ -23,25 +28,24 @@ bool limit_answerable(const mcast_addr *a)
 
 void limit_init(struct limit *l, uint64_t rate)
 {
-	srcmap_init(&l->map, LIMIT_SOURCES, false);
+	peers_init(&l->map, sizeof(struct limit_peer), LIMIT_SOURCES, false);
 	l->rate = rate ? rate : 1;
 }
 
 bool limit_allow(struct limit *l, const mcast_addr *a, uint64_t now)
 {
 	uint64_t t = 1000000000ULL / l->rate, tau = (l->rate - 1) * t;
-	struct srcmap_entry *e = srcmap_get(&l->map, a, NULL);
+	struct limit_peer *e = peers_get(&l->map, a, NULL);
 
-	/* entry->a is the theoretical arrival time of the next answer. */
-	if (!e || e->a > now + tau)
+	if (!e || e->next_ns > now + tau)
 		return false;
-	e->a = (e->a > now ? e->a : now) + t;
+	e->next_ns = (e->next_ns > now ? e->next_ns : now) + t;
 	return true;
 }
 
 void limit_free(struct limit *l)
 {
-	srcmap_free(&l->map);
+	peers_free(&l->map, NULL);
 }
 
 int limit_parse_rate(const char *opt, const char *arg, uint64_t *out)

@@ -5,7 +5,7 @@
 #ifndef MCAST_CLI_LIMIT_H
 #define MCAST_CLI_LIMIT_H
 
-#include "cli/srcmap.h"
+#include "cli/peers.h"
 
 /* Whether a datagram from a may be answered: only a unicast sender with a
  * port; never a group, broadcast or unspecified address. */
@@ -14,7 +14,7 @@ bool limit_answerable(const mcast_addr *a);
 /* A per-source rate limit: at most rate answers a second, in bursts of up
  * to rate (the generic cell rate algorithm). */
 struct limit {
-	struct srcmap map;
+	struct peers map; /* of struct limit_peer */
 	uint64_t rate;
 };
 

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/outsock.h"
-#include "cli/srcmap.h"
+#include "cli/peers.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -77,8 +77,7 @@ struct pinger {
 	bool has_expect, has_max_loss, busy, json;
 	uint64_t id, seq; /* this prober; the last probe sent */
 	uint64_t sent_mono[WINDOW]; /* when each probe in the window left */
-	struct srcmap map;	    /* responder address -> index in r */
-	struct responder **r;
+	struct peers map;	    /* responder address -> struct responder */
 	uint64_t answers, garbage, truncated, oversized, foreign, other, stray;
 	bool said_clock;
 	bool closed; /* standard output's reader went away */
@@ -137,20 +136,12 @@ static struct responder *responder(struct pinger *p, const mcast_addr *a,
 				   uint64_t seq)
 {
 	bool added;
-	struct srcmap_entry *e = srcmap_get(&p->map, a, &added);
-	struct responder *r;
+	struct responder *r = peers_get(&p->map, a, &added);
 
-	if (!e || !added)
-		return e ? p->r[e - p->map.v] : NULL;
-	r = calloc(1, sizeof(*r));
-	if (r && mcast_hist_new(&r->rtt) < 0) {
-		free(r);
-		r = NULL;
-	}
-	if (r)
+	/* Without its histogram a responder is only counted (rtt NULL). */
+	if (r && added && mcast_hist_new(&r->rtt) == 0)
 		r->first_seq = seq;
-	p->r[e - p->map.v] = r;
-	return r;
+	return r && r->rtt ? r : NULL;
 }
 
 /* The round trip of an answer: kernel receive time minus the probe's send
@@ -318,7 +309,8 @@ static void report(struct pinger *p, bool final)
 	int w = 28; /* the responder column: wide enough for the longest */
 
 	for (size_t i = 0; i < p->map.n; i++) {
-		int len = mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), MCAST_FMT_PORT);
+		int len = mcast_addr_format(peers_addr(peers_at(&p->map, i)), a, sizeof(a),
+					    MCAST_FMT_PORT);
 
 		if (len > w)
 			w = len;
@@ -334,19 +326,19 @@ static void report(struct pinger *p, bool final)
 			       "avg", "p50", "p99", "max", "mdev");
 	}
 	for (size_t i = 0; i < p->map.n; i++) {
-		const struct responder *r = p->r[i];
+		const struct responder *r = peers_at(&p->map, i);
 
-		if (!r)
+		if (!r->rtt)
 			continue;
 		row_of(p, r, upto, &x);
 		if (p->json) {
-			mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), 0);
+			mcast_addr_format(peers_addr(r), a, sizeof(a), 0);
 			printf("{\"event\":\"responder\",\"responder\":\"%s\","
 			       "\"responder_port\":%u,\"sent\":%llu,\"received\":%llu,"
 			       "\"loss_pct\":%.1f,\"duplicates\":%llu,\"out_of_order\":%llu,"
 			       "\"rtt_ms\":{\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,"
 			       "\"p99\":%.3f,\"max\":%.3f,\"mdev\":%.3f},\"silent\":%s}\n",
-			       a, mcast_addr_port(&p->map.v[i].addr),
+			       a, mcast_addr_port(peers_addr(r)),
 			       (unsigned long long)x.sent, (unsigned long long)r->received,
 			       x.loss, (unsigned long long)r->dups,
 			       (unsigned long long)r->ooo, (double)x.st.min / 1e6,
@@ -354,7 +346,7 @@ static void report(struct pinger *p, bool final)
 			       x.st.mdev / 1e6, x.silent ? "true" : "false");
 			continue;
 		}
-		mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), MCAST_FMT_PORT);
+		mcast_addr_format(peers_addr(r), a, sizeof(a), MCAST_FMT_PORT);
 		printf("%-*s %6llu %6llu %6.1f %4llu %4llu %8.3f %8.3f %8.3f %8.3f "
 		       "%8.3f %8.3f%s\n", w, a, (unsigned long long)x.sent,
 		       (unsigned long long)r->received, x.loss,
@@ -427,6 +419,14 @@ static int run(struct pinger *p, const sigset_t *unblocked)
 	return rc;
 }
 
+/* What a responder owns, freed with the table. */
+static void drop_responder(void *v)
+{
+	struct responder *r = v;
+
+	mcast_hist_free(r->rtt);
+}
+
 /* The exit status the results call for. */
 static int verdict(struct pinger *p)
 {
@@ -440,13 +440,15 @@ static int verdict(struct pinger *p)
 		rc = EXIT_EXPECT;
 	}
 	for (size_t i = 0; p->has_max_loss && i < p->map.n; i++) {
-		if (!p->r[i])
+		const struct responder *r = peers_at(&p->map, i);
+
+		if (!r->rtt)
 			continue;
-		row_of(p, p->r[i], upto, &x);
+		row_of(p, r, upto, &x);
 		if (x.loss > (double)p->max_loss) {
 			char a[MCAST_ADDRSTRLEN];
 
-			mcast_addr_format(&p->map.v[i].addr, a, sizeof(a), MCAST_FMT_PORT);
+			mcast_addr_format(peers_addr(r), a, sizeof(a), MCAST_FMT_PORT);
 			cli_err("%s lost %.1f%% of probes, more than --max-loss %llu%%", a,
 				x.loss, (unsigned long long)p->max_loss);
 			rc = EXIT_EXPECT;
@@ -471,12 +473,7 @@ int cmd_ping(int argc, char **argv)
 	p.interval_ns = p.wait_ns = 1000000000ULL;
 	p.size = MCAST_WIRE_PROBE_MIN;
 	p.silent_after = 3;
-	srcmap_init(&p.map, RESPONDER_LIMIT, true);
-	p.r = calloc(RESPONDER_LIMIT, sizeof(struct responder *));
-	if (!p.r) {
-		cli_err("out of memory");
-		return EXIT_FAIL;
-	}
+	peers_init(&p.map, sizeof(struct responder), RESPONDER_LIMIT, true);
 	rc = cli_options(argc, argv, "ping", ":" OUT_OPTSTRING "n:I:w:s:vqh",
 			 ping_options, apply, &p, &p.cfg);
 	if (rc == 0 && optind + 1 < argc)
@@ -503,13 +500,7 @@ int cmd_ping(int argc, char **argv)
 		report(&p, true);
 		rc = verdict(&p);
 	}
-	for (size_t i = 0; i < p.map.n; i++) {
-		if (p.r[i])
-			mcast_hist_free(p.r[i]->rtt);
-		free(p.r[i]);
-	}
-	free(p.r);
-	srcmap_free(&p.map);
+	peers_free(&p.map, drop_responder);
 	outsock_close(&p.out);
 	cli_config_free(&p.cfg);
 	return rc < 0 ? EXIT_OK : rc;

@@ -58,7 +58,7 @@ struct ponger {
 	uint64_t id; /* this responder, in every answer */
 	mcast_sock *answer;
 	struct limit limits;
-	struct srcmap probers;
+	struct peers probers; /* no value: counted only */
 	/* What arrived. */
 	uint64_t answered, held_back, garbage, truncated, oversized, foreign,
 		other;
@@ -121,7 +121,7 @@ static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
 		return;
 	}
 	p->answered++;
-	if (srcmap_get(&p->probers, &ri->source, NULL) && cli_verbosity >= LOG_VERBOSE) {
+	if (peers_get(&p->probers, &ri->source, NULL) && cli_verbosity >= LOG_VERBOSE) {
 		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
 		cli_debug("answered probe %llu of %s", (unsigned long long)w.seq, src);
 	}
@@ -216,7 +216,7 @@ int cmd_pong(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	p.rate = 1000;
-	srcmap_init(&p.probers, PROBER_LIMIT, true);
+	peers_init(&p.probers, 0, PROBER_LIMIT, true);
 	rc = cli_options(argc, argv, "pong", ":" JOIN_OPTSTRING "n:w:vqh",
 			 pong_options, apply, &p, &p.cfg);
 	if (rc == 0 && optind + 1 < argc)
@@ -243,7 +243,7 @@ int cmd_pong(int argc, char **argv)
 	join_close(&p.j);
 	mcast_sock_free(p.answer);
 	limit_free(&p.limits);
-	srcmap_free(&p.probers);
+	peers_free(&p.probers, NULL);
 	cli_config_free(&p.cfg);
 	return rc < 0 ? EXIT_OK : rc;
 }

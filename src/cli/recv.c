@@ -8,7 +8,7 @@
 #include "cli/outfile.h"
 #include "cli/output.h"
 #include "cli/parse.h"
-#include "cli/srcmap.h"
+#include "cli/peers.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -84,7 +84,7 @@ struct receiver {
 	/* What arrived. */
 	uint64_t datagrams, bytes;
 	uint32_t drops;
-	struct srcmap sources;
+	struct peers sources; /* no value: counted only */
 	/* Answers: a socket of their own, and a token bucket per source. */
 	mcast_sock *answer;
 	struct limit limits;
@@ -307,7 +307,7 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 		r->bytes += (uint64_t)n;
 		if (ri.drops > r->drops)
 			r->drops = ri.drops;
-		srcmap_get(&r->sources, &ri.source, NULL);
+		peers_get(&r->sources, &ri.source, NULL);
 		if (r->answer)
 			answer(r, buf, (size_t)n, &ri);
 		if (print_datagram(r, buf, (size_t)n, &ri) < 0) {
@@ -344,7 +344,7 @@ int cmd_recv(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	srcmap_init(&r.sources, SOURCE_LIMIT, false);
+	peers_init(&r.sources, 0, SOURCE_LIMIT, false);
 	rc = parse_args(argc, argv, &r);
 	limit_init(&r.limits, o.reply_rate);
 	if (rc == 0)
@@ -372,7 +372,7 @@ int cmd_recv(int argc, char **argv)
 	}
 	join_close(&r.j);
 	mcast_sock_free(r.answer);
-	srcmap_free(&r.sources);
+	peers_free(&r.sources, NULL);
 	limit_free(&r.limits);
 	cli_config_free(&o.cfg);
 	return rc < 0 ? EXIT_OK : rc;

@@ -8,7 +8,7 @@
 #include "cli/output.h"
 #include "cli/outsock.h"
 #include "cli/parse.h"
-#include "cli/srcmap.h"
+#include "cli/peers.h"
 #include "cli/template.h"
 
 #include <errno.h>
@@ -78,6 +78,11 @@ struct send_opts {
 	struct cli_config cfg;
 };
 
+/* What is kept per responder to --wait. */
+struct reply_peer {
+	uint64_t replies;
+};
+
 struct sender {
 	struct send_opts *o;
 	struct outsock *out;
@@ -88,7 +93,7 @@ struct sender {
 	uint64_t sent, bytes, replies;
 	uint64_t next_ns;	       /* when the next datagram is due */
 	struct timespec last_sent; /* CLOCK_REALTIME of the last send */
-	struct srcmap responders;
+	struct peers responders; /* of struct reply_peer */
 	bool closed; /* standard output's reader went away */
 };
 
@@ -323,10 +328,10 @@ static int drain_replies(struct sender *s)
 
 	while ((n = mcast_sock_recv(s->out->sock, buf, sizeof(buf), &ri,
 				    MCAST_RECV_NOWAIT, &e)) >= 0) {
-		struct srcmap_entry *r = srcmap_get(&s->responders, &ri.source, NULL);
+		struct reply_peer *r = peers_get(&s->responders, &ri.source, NULL);
 
 		if (r)
-			r->count++;
+			r->replies++;
 		s->replies++;
 		if (print_reply(s, buf, (size_t)n, &ri) < 0) {
 			/* The reader has gone (send --wait | head -1): stop. */
@@ -549,7 +554,7 @@ int cmd_send(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc == 0) {
 		s.o = &o;
-		srcmap_init(&s.responders, RESPONDER_LIMIT, true);
+		peers_init(&s.responders, sizeof(struct reply_peer), RESPONDER_LIMIT, true);
 		if (gethostname(s.host, sizeof(s.host) - 1) < 0)
 			snprintf(s.host, sizeof(s.host), "localhost");
 		cli_signals(true, false, &unblocked);
@@ -560,7 +565,7 @@ int cmd_send(int argc, char **argv)
 			rc = summary(&s);
 	}
 	outsock_close(&o.out);
-	srcmap_free(&s.responders);
+	peers_free(&s.responders, NULL);
 	tmpl_free(o.tmpl);
 	free(s.payload);
 	lines_free(&s.in);
