@@ -20,7 +20,9 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-missing-field-initializers
-XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS)
+# -MMD -MP: each object gets a .d file listing the headers it included,
+# read back below, so that changing a header rebuilds what includes it.
+XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -MMD -MP $(CFLAGS)
 B       ?= build
 
 VERSION := $(shell sed -n 's/^\#define MCAST_VERSION "\(.*\)"/\1/p' include/mcast.h)
@@ -32,6 +34,21 @@ SOFILE  := libmcast.so.$(VERSION)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
+
+# ---- Modules that link an external library ------------------------------
+# libmcast's core is libc only. A module that needs another library (the
+# envelope with libsodium; the tool's NORM transport with libnorm, its MQTT
+# bridge with libmosquitto) adds its flags here, one line per library, and
+# nowhere else: LIB_EXT_* for what libmcast itself links, CLI_EXT_* for
+# what only the mcast tool (and its unit tests and fuzz targets) links.
+# For example:
+#   CLI_EXT_CFLAGS += $(shell pkg-config --cflags libmosquitto)
+#   CLI_EXT_LIBS   += $(shell pkg-config --libs libmosquitto)
+# tests/deps.sh installs the -dev packages these need.
+LIB_EXT_CFLAGS :=
+LIB_EXT_LIBS   :=
+CLI_EXT_CFLAGS :=
+CLI_EXT_LIBS   :=
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # The tool's objects minus main(), for unit tests and fuzz targets.
@@ -45,19 +62,19 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 
 all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(B)/libmcast.so $(EXAMPLE_BIN)
 
-$(B)/src/lib/%.o: src/lib/%.c include/mcast.h src/lib/internal.h
+$(B)/src/lib/%.o: src/lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(XCFLAGS) $(LIB_EXT_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
-$(B)/src/cli/%.o: src/cli/%.c include/mcast.h $(wildcard src/cli/*.h)
+$(B)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -c -o $@ $<
+	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -c -o $@ $<
 
 $(B)/libmcast.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/$(SOFILE): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_EXT_LIBS)
 
 $(B)/$(SONAME): $(B)/$(SOFILE)
 	ln -sf $(SOFILE) $@
@@ -69,14 +86,16 @@ $(B)/libmcast.so: $(B)/$(SONAME)
 # installed libmcast would.
 $(B)/examples/%: examples/%.c include/mcast.h $(B)/libmcast.a
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a $(LDFLAGS)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a \
+	      $(LDFLAGS) $(LIB_EXT_LIBS)
 
 $(B)/mcast: $(CLI_OBJ) $(B)/libmcast.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmcast.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmcast.a $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a $(B)/deps.ok
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_LIB_OBJ) $(B)/libmcast.a $(LDFLAGS) -lcmocka
+	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_LIB_OBJ) \
+	      $(B)/libmcast.a $(LDFLAGS) -lcmocka $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
 # Test dependencies: says which Debian package is missing, installs it as root.
 $(B)/deps.ok: tests/deps.sh
@@ -136,6 +155,9 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# The header dependencies -MMD wrote (none before the first build).
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk

@@ -37,11 +37,11 @@ FUZZ_OBJ  := $(LIB_SRC:%.c=$(FUZZ_B)/%.o) \
 $(FUZZ_B)/src/%.o: src/%.c include/mcast.h $(wildcard src/lib/*.h src/cli/*.h) \
 		   $(FUZZ_B)/toolchain.ok
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIB_EXT_CFLAGS) $(CLI_EXT_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-		-o $@ $< $(FUZZ_OBJ)
+		-o $@ $< $(FUZZ_OBJ) $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
 # Fail early, naming the package, when clang or libFuzzer is missing.
 $(FUZZ_B)/toolchain.ok: fuzz/fuzz.mk
@@ -98,10 +98,10 @@ FUZZ_COV_FLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -O0 -g \
 $(FUZZ_COV_B)/src/%.o: src/%.c include/mcast.h $(wildcard src/lib/*.h src/cli/*.h) \
 		       $(FUZZ_B)/toolchain.ok
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) $(LIB_EXT_CFLAGS) $(CLI_EXT_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_COV_B)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_COV_OBJ)
-	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_COV_OBJ)
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_COV_OBJ) $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
 .SECONDARY: $(FUZZ_COV_OBJ)
 
