@@ -11,41 +11,43 @@
 #include "fuzz.h"
 
 #include "cli/cli.h"
-#include "cli/config.h"
+#include "cli/opt.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
-static const struct option *table;
+static const struct cli_opt *table;
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	(void)ctx;
-	FUZZ_CHECK(from_file, "the command line has only --config");
-	for (const struct option *o = table; o->name; o++) {
-		if (o->val != c)
+	FUZZ_CHECK(a->file != NULL && a->line > 0, "the command line has only --config");
+	for (const struct cli_opt *o = table; o->name; o++) {
+		if (o->id != a->id)
 			continue;
-		if (o->has_arg == required_argument)
-			FUZZ_CHECK(arg != NULL, "--%s without its value", o->name);
-		if (o->has_arg == no_argument)
-			FUZZ_CHECK(arg == NULL, "flag --%s with a value", o->name);
+		if (o->arg == required_argument)
+			FUZZ_CHECK(a->value != NULL, "--%s without its value", o->name);
+		if (o->arg == no_argument)
+			FUZZ_CHECK(a->value == NULL, "flag --%s with a value", o->name);
 		return 0;
 	}
-	FUZZ_CHECK(0, "applied an option (%d) the table does not have", c);
+	FUZZ_CHECK(0, "applied an option (%d) the table does not have", a->id);
 	return 0;
 }
 
-static void run(int fd, const char *cmd, const struct option *opts)
+static void run(int fd, const struct cli_spec *real)
 {
 	char path[64], c0[16], c1[] = "--config";
 	char *argv[] = {c0, c1, path, NULL};
+	/* The real table and section, with the checking apply. */
+	const struct cli_spec spec = {real->name, real->opts, apply, "", CLI_NO_OPERANDS};
 	struct cli_config cfg;
 	int rc;
 
-	snprintf(c0, sizeof(c0), "%s", cmd);
+	snprintf(c0, sizeof(c0), "%s", real->name);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	table = opts;
-	rc = cli_options(3, argv, cmd, ":h", opts, apply, NULL, &cfg);
+	table = real->opts;
+	rc = cli_options(3, argv, &spec, NULL, &cfg);
 	FUZZ_CHECK(rc == 0 || rc == EXIT_USAGE, "cli_options returned %d", rc);
 	if (rc == 0 && cfg.group)
 		FUZZ_CHECK(cfg.group[0] != '\0', "an empty group was accepted");
@@ -60,9 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * -close_fd_mask=2 to keep the log short at the price of both. */
 	FUZZ_CHECK(fd >= 0, "memfd_create failed");
 	FUZZ_CHECK(size == 0 || write(fd, data, size) == (ssize_t)size, "write failed");
-	run(fd, "send", send_options);
-	run(fd, "recv", recv_options);
-	run(fd, "ping", ping_options);
+	run(fd, &send_spec);
+	run(fd, &recv_spec);
+	run(fd, &ping_spec);
 	close(fd);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * bench.c - `mcast bench send|recv`: dispatch, and what both sides share.
  */
 #include "cli/bench.h"
+#include "cli/opt.h"
 
 #include <string.h>
 
@@ -15,16 +16,16 @@ static const char usage_text[] =
 	"latency percentiles, jitter and CPU time per datagram, each second and\n"
 	"at the end. Run 'mcast bench send --help' or 'mcast bench recv --help'.\n";
 
-int bench_parse_mode(const char *opt, const char *arg, int *mode)
+int bench_parse_mode(const struct cli_arg *a, int *mode)
 {
-	if (strcmp(arg, "auto") == 0)
+	if (strcmp(a->value, "auto") == 0)
 		*mode = BENCH_AUTO;
-	else if (strcmp(arg, "on") == 0)
+	else if (strcmp(a->value, "on") == 0)
 		*mode = BENCH_ON;
-	else if (strcmp(arg, "off") == 0)
+	else if (strcmp(a->value, "off") == 0)
 		*mode = BENCH_OFF;
 	else
-		return cli_usage("%s: '%s' is not auto, on or off", opt, arg);
+		return cli_usage_at(a, "%s: '%s' is not auto, on or off", a->opt, a->value);
 	return 0;
 }
 

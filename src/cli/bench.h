@@ -11,8 +11,9 @@
 /* --gso / --gro modes. */
 enum { BENCH_OFF, BENCH_ON, BENCH_AUTO };
 
-/* Parse "auto", "on" or "off" for option opt. Returns 0 or EXIT_USAGE. */
-int bench_parse_mode(const char *opt, const char *arg, int *mode);
+struct cli_arg;
+/* Parse "auto", "on" or "off" for option a. Returns 0 or EXIT_USAGE. */
+int bench_parse_mode(const struct cli_arg *a, int *mode);
 /* CPU time (user and system) this process used since *r0, in ns. */
 double bench_cpu_ns(const struct rusage *r0);
 

@@ -4,7 +4,6 @@
  * latency percentiles and jitter; and the kernel's drops and our CPU time.
  */
 #include "cli/bench.h"
-#include "cli/config.h"
 #include "cli/join.h"
 
 #include <errno.h>
@@ -45,15 +44,15 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 measured, 1 failure or nothing arrived, 2 usage error.\n";
 
-enum { OPT_GRO = 256, OPT_JSON };
+enum { OPT_COUNT = JOIN_OPT_OWN, OPT_DURATION, OPT_TIMEOUT, OPT_GRO, OPT_JSON };
 
-const struct option bench_recv_options[] = {
+static const struct cli_opt bench_recv_options[] = {
 	JOIN_OPTIONS,
-	{"count", required_argument, NULL, 'n'},
-	{"duration", required_argument, NULL, 'd'},
-	{"timeout", required_argument, NULL, 'w'},
-	{"gro", required_argument, NULL, OPT_GRO},
-	{"json", no_argument, NULL, OPT_JSON},
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("duration", 'd', OPT_DURATION),
+	CLI_VALUE("timeout", 'w', OPT_TIMEOUT),
+	CLI_VALUE("gro", 0, OPT_GRO),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -84,26 +83,29 @@ struct brecv {
 	uint64_t entered; /* when drain() was called */
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct brecv *b = ctx;
-	int rc = join_option(&b->j, c, arg, from_file);
+	int rc = join_option(&b->j, a);
 
 	if (rc != 1)
 		return rc;
-	switch (c) {
-	case 'n': return cli_uint("--count", arg, 1, UINT64_MAX, &b->count);
-	case 'd': return cli_duration("--duration", arg, &b->duration_ns);
-	case 'w':
-		rc = cli_duration("--timeout", arg, &b->timeout_ns);
+	switch (a->id) {
+	case OPT_COUNT: return cli_uint(a, 1, UINT64_MAX, &b->count);
+	case OPT_DURATION: return cli_duration(a, &b->duration_ns);
+	case OPT_TIMEOUT:
+		rc = cli_duration(a, &b->timeout_ns);
 		if (rc == 0 && b->timeout_ns == 0)
-			rc = cli_usage("--timeout: must be more than 0");
+			rc = cli_usage_at(a, "--timeout: must be more than 0");
 		return rc;
-	case OPT_GRO: return bench_parse_mode("--gro", arg, &b->gro);
+	case OPT_GRO: return bench_parse_mode(a, &b->gro);
 	case OPT_JSON: b->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec bench_recv_spec = {"bench recv", bench_recv_options, apply,
+					 usage_text, CLI_GROUP};
 
 static struct flow *flow_of(struct brecv *b, const mcast_wire *w,
 			    const mcast_addr *src)
@@ -426,6 +428,7 @@ static void results(struct brecv *b, double cpu_ns)
 int cmd_bench_recv(int argc, char **argv)
 {
 	struct brecv *b = calloc(1, sizeof(*b));
+	mcast_addr group;
 	sigset_t unblocked;
 	struct rusage r0;
 	mcast_error e;
@@ -437,12 +440,9 @@ int cmd_bench_recv(int argc, char **argv)
 	}
 	b->timeout_ns = 2000000000ULL;
 	b->gro = BENCH_AUTO;
-	rc = cli_options(argc, argv, "bench recv", ":" JOIN_OPTSTRING "n:d:w:vqh",
-			 bench_recv_options, apply, b, &b->cfg);
-	if (rc == 0 && optind + 1 < argc)
-		rc = cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	rc = cli_parse_args(argc, argv, &bench_recv_spec, b, &b->cfg, &group);
 	if (rc == 0)
-		rc = join_parse(&b->j, optind < argc ? argv[optind] : b->cfg.group);
+		rc = join_parse(&b->j, &group);
 	if (rc == 0) {
 		b->buf = malloc((size_t)SLOTS * SLOT_SIZE);
 		if (!b->buf) {
@@ -481,5 +481,5 @@ int cmd_bench_recv(int argc, char **argv)
 	free(b->buf);
 	cli_config_free(&b->cfg);
 	free(b);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -4,7 +4,6 @@
  * batches (sendmmsg) or as segmentation-offloaded trains (UDP GSO).
  */
 #include "cli/bench.h"
-#include "cli/config.h"
 #include "cli/outsock.h"
 
 #include <errno.h>
@@ -37,17 +36,25 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 sent, 1 failure, 2 usage error.\n";
 
-enum { OPT_SIZE = 256, OPT_RATE, OPT_BURST, OPT_GSO, OPT_JSON };
+enum {
+	OPT_SIZE = OUT_OPT_OWN,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_DURATION,
+	OPT_COUNT,
+	OPT_GSO,
+	OPT_JSON
+};
 
-const struct option bench_send_options[] = {
+static const struct cli_opt bench_send_options[] = {
 	OUT_OPTIONS,
-	{"size", required_argument, NULL, OPT_SIZE},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"burst", required_argument, NULL, OPT_BURST},
-	{"duration", required_argument, NULL, 'd'},
-	{"count", required_argument, NULL, 'n'},
-	{"gso", required_argument, NULL, OPT_GSO},
-	{"json", no_argument, NULL, OPT_JSON},
+	CLI_VALUE("size", 0, OPT_SIZE),
+	CLI_VALUE("rate", 0, OPT_RATE),
+	CLI_VALUE("burst", 0, OPT_BURST),
+	CLI_VALUE("duration", 'd', OPT_DURATION),
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("gso", 0, OPT_GSO),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -64,29 +71,30 @@ struct bsend {
 	unsigned char *buf; /* MCAST_BATCH_MAX datagrams, back to back */
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct bsend *b = ctx;
-	int rc = outsock_option(&b->out, c, arg);
+	int rc = outsock_option(&b->out, a);
 
-	(void)from_file;
 	if (rc != 1)
 		return rc;
-	switch (c) {
+	switch (a->id) {
 	case OPT_SIZE:
-		return cli_size("--size", arg, MCAST_WIRE_HDR_LEN,
-				mcast_max_payload(AF_INET), &b->size);
-	case OPT_RATE: b->rate_text = arg; return 0;
-	case OPT_BURST: return cli_uint("--burst", arg, 1, MCAST_BATCH_MAX, &b->burst);
-	case 'd': return cli_duration("--duration", arg, &b->duration_ns);
-	case 'n':
+		return cli_size(a, MCAST_WIRE_HDR_LEN, mcast_max_payload(AF_INET), &b->size);
+	case OPT_RATE: b->rate_text = a->value; return 0;
+	case OPT_BURST: return cli_uint(a, 1, MCAST_BATCH_MAX, &b->burst);
+	case OPT_DURATION: return cli_duration(a, &b->duration_ns);
+	case OPT_COUNT:
 		b->has_count = true;
-		return cli_uint("--count", arg, 1, UINT64_MAX, &b->count);
-	case OPT_GSO: return bench_parse_mode("--gso", arg, &b->gso);
+		return cli_uint(a, 1, UINT64_MAX, &b->count);
+	case OPT_GSO: return bench_parse_mode(a, &b->gso);
 	case OPT_JSON: b->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec bench_send_spec = {"bench send", bench_send_options, apply,
+					 usage_text, CLI_GROUP};
 
 /*
  * "max", "100k" (datagrams/s), "100kpps", "800Mbit", "800Mbps" or "800Mb"
@@ -311,14 +319,7 @@ int cmd_bench_send(int argc, char **argv)
 	b.burst = 32;
 	b.duration_ns = 10000000000ULL;
 	b.gso = BENCH_AUTO;
-	rc = cli_options(argc, argv, "bench send", ":" OUT_OPTSTRING "d:n:vqh",
-			 bench_send_options, apply, &b, &b.cfg);
-	if (rc == 0 && optind + 1 < argc)
-		rc = cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	if (rc == 0 && optind >= argc && !b.cfg.group)
-		rc = cli_usage("missing GROUP:PORT");
-	if (rc == 0)
-		rc = cli_group(optind < argc ? argv[optind] : b.cfg.group, &b.group);
+	rc = cli_parse_args(argc, argv, &bench_send_spec, &b, &b.cfg, &b.group);
 	if (rc == 0 && b.rate_text)
 		rc = parse_rate(b.rate_text, b.size, &b.rate);
 	/* A GSO train is at most 64 segments and 64 KiB. */
@@ -357,5 +358,5 @@ int cmd_bench_send(int argc, char **argv)
 	outsock_close(&b.out);
 	free(b.buf);
 	cli_config_free(&b.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -21,12 +21,14 @@ enum {
 	EXIT_EXPECT = 3 /* an --expect or --max-loss condition was not met */
 };
 
+struct cli_spec;
+
 /* A subcommand: `mcast NAME ...` runs run(argc, argv) with argv[0] = NAME. */
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
-	const struct option *options; /* for settings files; NULL if none */
+	const struct cli_spec *spec; /* its options; NULL if it has none */
 	bool hidden; /* a mode of another command ("bench send"), not listed */
 };
 
@@ -44,18 +46,13 @@ int cmd_pong(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_ifaces(int argc, char **argv);
 int cmd_help(int argc, char **argv);
-extern const struct option send_options[], recv_options[], ping_options[],
-	pong_options[], bench_send_options[], bench_recv_options[],
-	ifaces_options[];
+extern const struct cli_spec send_spec, recv_spec, ping_spec, pong_spec,
+	bench_send_spec, bench_recv_spec, ifaces_spec;
 
-/* ---- Logging: diagnostics on stderr, data on stdout ------------------- */
+/* ---- Logging: diagnostics on stderr, data on stdout (diag.c) ---------- */
 
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
 extern int cli_verbosity;
-
-/* Where the option being applied came from, "FILE:LINE", or NULL for the
- * command line; usage errors name it. */
-extern const char *cli_where;
 
 /* "mcast: ..." on stderr, always (errors). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -74,7 +71,7 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_bad_option(int c, char **argv);
 
-/* ---- Signals ------------------------------------------------------------ */
+/* ---- Signals (signals.c) ------------------------------------------------ */
 
 /* Set by SIGINT and SIGTERM; loops check it and end cleanly. */
 extern volatile sig_atomic_t cli_stop;
@@ -92,7 +89,7 @@ void cli_signals(bool block, bool report, sigset_t *unblocked);
 /* A random 64-bit id (getrandom, else time and pid). */
 uint64_t cli_random_u64(void);
 
-/* ---- Option values shared by subcommands ------------------------------ */
+/* ---- Option values shared by subcommands (optval.c) ------------------- */
 
 /* Parse GROUP:PORT, or print a usage error; returns 0 or EXIT_USAGE. */
 int cli_group(const char *text, mcast_addr *out);
@@ -102,18 +99,7 @@ int cli_host(const char *opt, const char *text,
 /* Resolve an interface spec; warns when it cannot do multicast. Returns 0,
  * EXIT_USAGE (unknown interface) or EXIT_FAIL. */
 int cli_iface(const char *spec, mcast_iface *out);
-/* Only check that an interface exists, while its option is applied (so a
- * settings file's line is named); cli_iface() resolves it later. */
-int cli_iface_check(const char *spec);
-/* Integer option in [min, max], or a usage error naming option and value. */
-int cli_uint(const char *opt, const char *text, uint64_t min,
-	     uint64_t max, uint64_t *out);
-/* Duration option (max 1 year), or a usage error. */
-int cli_duration(const char *opt, const char *text,
-		 uint64_t *ns);
-/* Size option in [min, max], or a usage error. */
-int cli_size(const char *opt, const char *text, uint64_t min,
-	     uint64_t max, uint64_t *out);
+/* The parsers of option values that name FILE:LINE are in cli/opt.h. */
 
 /* Monotonic clock in nanoseconds. */
 uint64_t cli_now_ns(void);

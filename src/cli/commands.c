@@ -10,20 +10,20 @@
 
 const struct cli_cmd cli_commands[] = {
 	{"send", cmd_send, "publish datagrams to a group and collect answers",
-	 send_options},
+	 &send_spec},
 	{"recv", cmd_recv, "join a group, print what arrives, answer senders",
-	 recv_options},
+	 &recv_spec},
 	{"ping", cmd_ping, "measure round trips, loss and reordering to every responder",
-	 ping_options},
-	{"pong", cmd_pong, "answer the probes of mcast ping", pong_options},
+	 &ping_spec},
+	{"pong", cmd_pong, "answer the probes of mcast ping", &pong_spec},
 	{"ifaces", cmd_ifaces, "list multicast interfaces and the groups joined on them",
-	 ifaces_options},
+	 &ifaces_spec},
 	{"bench", cmd_bench, "measure throughput, loss and latency at the kernel's limit",
 	 NULL},
-	{"bench send", cmd_bench_send, "send for mcast bench recv", bench_send_options,
+	{"bench send", cmd_bench_send, "send for mcast bench recv", &bench_send_spec,
 	 true},
 	{"bench recv", cmd_bench_recv, "measure what mcast bench send sends",
-	 bench_recv_options, true},
+	 &bench_recv_spec, true},
 	{"help", cmd_help, "show help for a command", NULL},
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);

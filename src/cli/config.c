@@ -1,8 +1,9 @@
 /*
- * config.c - settings files and the option loop every subcommand shares.
+ * config.c - settings files: read, cut into settings, each applied with
+ * its FILE:LINE.
  */
 #include "cli/config.h"
-#include "cli/cli.h"
+#include "cli/opt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,20 +16,11 @@
 /* A settings file larger than this is surely not one. */
 #define CONFIG_MAX (1 << 20)
 
-static const struct option *find_option(const struct option *opts,
-					const char *name)
-{
-	for (; opts && opts->name; opts++)
-		if (strcmp(opts->name, name) == 0)
-			return opts;
-	return NULL;
-}
-
 /* Is name an option of any subcommand? */
 static bool known_anywhere(const char *name)
 {
 	for (size_t i = 0; i < cli_ncommands; i++)
-		if (find_option(cli_commands[i].options, name))
+		if (cli_commands[i].spec && cli_opt_find(cli_commands[i].spec->opts, name))
 			return true;
 	return strcmp(name, "group") == 0;
 }
@@ -119,180 +111,165 @@ static int slurp(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* Apply the settings of one line: key and value, for subcommand cmd. */
-static int apply_setting(const char *cmd, const struct option *opts,
-			 const char *key, const char *val, bool global,
-			 cli_apply_fn apply, void *ctx, struct cli_config *cfg)
+/* Apply option o from a file, with value val (NULL for a flag). */
+static int apply_row(const struct cli_spec *spec, void *ctx, const struct cli_opt *o,
+		     const char *val, const struct cli_arg *at)
 {
-	const struct option *o;
+	char name[80];
+	struct cli_arg a = *at;
+
+	snprintf(name, sizeof(name), "--%s", o->name);
+	a.id = o->id;
+	a.opt = name;
+	a.value = val;
+	if (cli_common_option(o->id))
+		return 0;
+	return spec->apply(ctx, &a);
+}
+
+/* Apply the settings of one line: key and value, for spec's subcommand. */
+static int apply_setting(const struct cli_spec *spec, const char *key,
+			 const char *val, bool global, void *ctx,
+			 struct cli_config *cfg, const struct cli_arg *at)
+{
+	const struct cli_opt *o;
 	int b;
 
 	if (strcmp(key, "group") == 0) {
 		mcast_addr g;
+		mcast_error e;
 
 		cfg->group = val;
 		/* Check it here, where the message can name the line. */
-		return cli_group(val, &g);
+		if (mcast_addr_parse_group(&g, val, &e) < 0)
+			return cli_usage_at(at, "%s", e.msg);
+		return 0;
 	}
 	if (strcmp(key, "config") == 0 || strcmp(key, "help") == 0)
-		return cli_usage("'%s' cannot be set in a settings file", key);
-	o = find_option(opts, key);
+		return cli_usage_at(at, "'%s' cannot be set in a settings file", key);
+	o = cli_opt_find(spec->opts, key);
 	if (!o) {
 		if (global && known_anywhere(key))
 			return 0; /* another subcommand's setting */
-		return cli_usage("unknown setting '%s'%s%s%s", key,
-				 global ? "" : " for [", global ? "" : cmd,
-				 global ? "" : "]");
+		return cli_usage_at(at, "unknown setting '%s'%s%s%s", key,
+				    global ? "" : " for [", global ? "" : spec->name,
+				    global ? "" : "]");
 	}
-	if (o->has_arg == required_argument)
-		return apply(ctx, o->val, val, true);
+	if (o->arg == required_argument)
+		return apply_row(spec, ctx, o, val, at);
 	b = boolean(val);
-	if (o->has_arg == optional_argument && b < 0)
-		return apply(ctx, o->val, val, true);
+	if (o->arg == optional_argument && b < 0)
+		return apply_row(spec, ctx, o, val, at);
 	if (b < 0)
-		return cli_usage("'%s' is a flag: expected yes or no, not '%s'", key, val);
+		return cli_usage_at(at, "'%s' is a flag: expected yes or no, not '%s'",
+				    key, val);
 	if (b == 1)
-		return apply(ctx, o->val, NULL, true);
+		return apply_row(spec, ctx, o, NULL, at);
 	/* "loop = no" is --no-loop; a flag without a "no-" twin just stays off. */
 	{
 		char no[64];
 
 		snprintf(no, sizeof(no), "no-%s", key);
-		o = find_option(opts, no);
+		o = cli_opt_find(spec->opts, no);
 	}
-	return o ? apply(ctx, o->val, NULL, true) : 0;
+	return o ? apply_row(spec, ctx, o, NULL, at) : 0;
 }
 
-/* Apply every setting of path that concerns cmd. Returns 0 or an exit code. */
-static int load(const char *path, const char *cmd, const struct option *opts,
-		cli_apply_fn apply, void *ctx, struct cli_config *cfg)
+/* The line number of the first NUL in text, or 0 if there is none. */
+static unsigned nul_line(const char *text, size_t len)
 {
-	char where[300], *line, *next;
+	const char *nul = memchr(text, '\0', len);
+	unsigned at = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		at += *p == '\n';
+	return at;
+}
+
+/* A section header "[name]" at p: its name in *section, or an error. */
+static int section_of(char *p, const char **section, const struct cli_arg *at)
+{
+	char *close = strchr(p, ']');
+	const struct cli_cmd *c;
+
+	if (!close || close[1 + strspn(close + 1, " \t\r")] != '\0')
+		return cli_usage_at(at, "malformed section header");
+	*close = '\0';
+	*section = p + 1;
+	c = cli_command(*section);
+	if (!c || !c->spec)
+		return cli_usage_at(at, "unknown section [%s]", *section);
+	return 0;
+}
+
+/* Cut "key = value", "key=value" or "key value" at p. Returns 0, or an
+ * error for a bad quote. */
+static int key_value(char *p, char **key, char **val, const struct cli_arg *at)
+{
+	bool trail = false;
+
+	*key = p;
+	p += strcspn(p, "= \t\r");
+	if (*p && *p != '=') {
+		*p++ = '\0';
+		p += strspn(p, " \t\r");
+	}
+	if (*p == '=')
+		*p++ = '\0';
+	*val = value_of(p, &trail);
+	if (*val)
+		return 0;
+	return trail ? cli_usage_at(at, "unexpected text after the closing quote of '%s'",
+				    *key)
+		     : cli_usage_at(at, "unbalanced quotes in the value of '%s'", *key);
+}
+
+int cli_config_load(const char *path, const struct cli_spec *spec, void *ctx,
+		    struct cli_config *cfg)
+{
+	struct cli_arg at = {.file = path};
 	const char *section = NULL;
-	unsigned lineno = 0;
+	char *line, *next;
 	size_t len = 0;
 	int rc = slurp(path, &cfg->text, &len);
-	const char *nul;
 
 	if (rc < 0)
 		return cli_usage("cannot read settings file %s: %s", path, strerror(-rc));
 	/* A NUL would silently cut a line short: a settings file is text. */
-	nul = memchr(cfg->text, '\0', len);
-	if (nul) {
-		unsigned at = 1;
-
-		for (const char *p = cfg->text; p < nul; p++)
-			at += *p == '\n';
-		return cli_usage("%s:%u: a NUL byte: not a text file", path, at);
-	}
+	at.line = nul_line(cfg->text, len);
+	if (at.line)
+		return cli_usage_at(&at, "a NUL byte: not a text file");
 	for (line = cfg->text; line && rc == 0; line = next) {
 		char *p = line, *key, *val;
-		bool trail;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		cli_where = where;
+		at.line++;
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == '#')
 			continue;
 		if (*p == '[') {
-			char *close = strchr(p, ']');
-
-			if (!close || close[1 + strspn(close + 1, " \t\r")] != '\0') {
-				rc = cli_usage("malformed section header");
-				continue;
-			}
-			*close = '\0';
-			section = p + 1;
-			if (!cli_command(section) || !cli_command(section)->options)
-				rc = cli_usage("unknown section [%s]", section);
+			rc = section_of(p, &section, &at);
 			continue;
 		}
-		/* "key = value", "key=value" and "key value" are all fine. */
-		key = p;
-		p += strcspn(p, "= \t\r");
-		if (*p && *p != '=') {
-			*p++ = '\0';
-			p += strspn(p, " \t\r");
-		}
-		if (*p == '=')
-			*p++ = '\0';
-		trail = false;
-		val = value_of(p, &trail);
-		if (!val) {
-			rc = trail ? cli_usage("unexpected text after the closing quote of '%s'",
-					       key)
-				   : cli_usage("unbalanced quotes in the value of '%s'", key);
+		rc = key_value(p, &key, &val, &at);
+		if (rc || (section && strcmp(section, spec->name) != 0))
 			continue;
-		}
-		if (section && strcmp(section, cmd) != 0)
-			continue;
-		rc = apply_setting(cmd, opts, key, val, section == NULL, apply, ctx, cfg);
+		rc = apply_setting(spec, key, val, section == NULL, ctx, cfg, &at);
 	}
-	cli_where = NULL;
 	return rc;
 }
 
-/* Find --config FILE on the command line, before "--". */
-static int find_config(int argc, char **argv, const char **path)
+bool cli_common_option(int id)
 {
-	*path = NULL;
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		const char *p = NULL;
-
-		if (strcmp(argv[i], "--config") == 0) {
-			if (i + 1 >= argc)
-				return cli_usage("option '--config' needs a value");
-			p = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0) {
-			p = argv[i] + 9;
-		}
-		if (p && *path)
-			return cli_usage("--config: give one settings file");
-		if (p)
-			*path = p;
-	}
-	return 0;
-}
-
-int cli_options(int argc, char **argv, const char *cmd, const char *optstring,
-		const struct option *opts, cli_apply_fn apply, void *ctx,
-		struct cli_config *cfg)
-{
-	const char *path;
-	int c, rc;
-
-	memset(cfg, 0, sizeof(*cfg));
-	rc = find_config(argc, argv, &path);
-	if (rc == 0 && path)
-		rc = load(path, cmd, opts, apply, ctx, cfg);
-	if (rc)
-		return rc;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
-		if (c == '?' || c == ':')
-			return cli_bad_option(c, argv);
-		if (c == CLI_OPT_CONFIG)
-			continue; /* loaded above */
-		rc = apply(ctx, c, optarg, false);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int cli_common_option(int c, const char *usage)
-{
-	switch (c) {
-	case 'v': cli_verbosity = LOG_VERBOSE; return 0;
-	case 'q': cli_verbosity = LOG_QUIET; return 0;
-	case 'h': fputs(usage, stdout); return -1;
-	default: return cli_usage("unknown option");
+	switch (id) {
+	case CLI_OPT_VERBOSE: cli_verbosity = LOG_VERBOSE; return true;
+	case CLI_OPT_QUIET: cli_verbosity = LOG_QUIET; return true;
+	default: return false;
 	}
 }
 

@@ -4,7 +4,7 @@
  * of source-specific joins), on this host or network namespace.
  */
 #include "cli/cli.h"
-#include "cli/config.h"
+#include "cli/opt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,11 +27,11 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 listed, 1 failure, 2 usage error.\n";
 
-enum { OPT_JSON = 256 };
+enum { OPT_ALL = CLI_OPT_OWN, OPT_JSON };
 
-const struct option ifaces_options[] = {
-	{"all", no_argument, NULL, 'a'},
-	{"json", no_argument, NULL, OPT_JSON},
+static const struct cli_opt ifaces_options[] = {
+	CLI_FLAG("all", 'a', OPT_ALL),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -44,18 +44,19 @@ struct lister {
 	size_t n_filters;
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct lister *l = ctx;
 
-	(void)arg;
-	(void)from_file;
-	switch (c) {
-	case 'a': l->all = true; return 0;
+	switch (a->id) {
+	case OPT_ALL: l->all = true; return 0;
 	case OPT_JSON: l->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec ifaces_spec = {"ifaces", ifaces_options, apply, usage_text,
+				     CLI_NO_OPERANDS};
 
 static const struct {
 	unsigned flag;
@@ -159,9 +160,7 @@ int cmd_ifaces(int argc, char **argv)
 	int rc;
 
 	memset(&l, 0, sizeof(l));
-	rc = cli_options(argc, argv, "ifaces", ":avqh", ifaces_options, apply, &l, &l.cfg);
-	if (rc == 0 && optind < argc)
-		rc = cli_usage("unexpected argument '%s'", argv[optind]);
+	rc = cli_parse_args(argc, argv, &ifaces_spec, &l, &l.cfg, NULL);
 	if (rc == 0 && (mcast_iface_list(&list, &n, 0, &e) < 0 ||
 			mcast_memberships(&l.groups, &l.n_groups, &e) < 0 ||
 			mcast_source_filters(&l.filters, &l.n_filters, &e) < 0)) {
@@ -179,5 +178,5 @@ int cmd_ifaces(int argc, char **argv)
 	free(l.groups);
 	free(l.filters);
 	cli_config_free(&l.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -19,34 +19,34 @@ static int add_spec(const char **list, size_t *n, bool *cli_seen,
 	return 0;
 }
 
-int join_option(struct join *j, int c, const char *arg, bool from_file)
+int join_option(struct join *j, const struct cli_arg *a)
 {
-	switch (c) {
-	case 'i':
-		if (strcmp(arg, "all") != 0 && cli_iface_check(arg))
+	bool from_file = a->file != NULL;
+
+	switch (a->id) {
+	case JOIN_OPT_IFACE:
+		if (strcmp(a->value, "all") != 0 && cli_iface_check(a))
 			return EXIT_USAGE;
 		return add_spec(j->iface_spec, &j->n_iface_spec, &j->cli_ifaces,
-				from_file, arg, "--interface");
-	case 'S':
+				from_file, a->value, "--interface");
+	case JOIN_OPT_SOURCE:
 		return add_spec(j->source_spec, &j->n_source, &j->cli_sources,
-				from_file, arg, "--source");
-	case 'X':
+				from_file, a->value, "--source");
+	case JOIN_OPT_EXCLUDE:
 		return add_spec(j->exclude_spec, &j->n_exclude, &j->cli_excludes,
-				from_file, arg, "--exclude");
+				from_file, a->value, "--exclude");
 	case JOIN_OPT_RCVBUF:
-		return cli_size("--rcvbuf", arg, 1024, 1ULL << 30, &j->rcvbuf);
+		return cli_size(a, 1024, 1ULL << 30, &j->rcvbuf);
 	default:
 		return 1;
 	}
 }
 
-int join_parse(struct join *j, const char *group)
+int join_parse(struct join *j, const mcast_addr *group)
 {
-	int rc;
+	int rc = 0;
 
-	if (!group)
-		return cli_usage("missing GROUP:PORT");
-	rc = cli_group(group, &j->group);
+	j->group = *group;
 	for (size_t i = 0; rc == 0 && i < j->n_source; i++)
 		rc = cli_host("--source", j->source_spec[i], &j->group, &j->source[i]);
 	for (size_t i = 0; rc == 0 && i < j->n_exclude; i++)

@@ -7,20 +7,26 @@
 #define MCAST_CLI_JOIN_H
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 
 #include <poll.h>
 
 #define JOIN_MAX 64
 
-/* Option values above every subcommand's own. */
-enum { JOIN_OPT_RCVBUF = 0x1100 };
+/* The ids of JOIN_OPTIONS; a command's own start at JOIN_OPT_OWN. */
+enum {
+	JOIN_OPT_IFACE = CLI_OPT_OWN,
+	JOIN_OPT_SOURCE,
+	JOIN_OPT_EXCLUDE,
+	JOIN_OPT_RCVBUF,
+	JOIN_OPT_OWN
+};
 
-#define JOIN_OPTSTRING "i:S:X:"
 #define JOIN_OPTIONS                                                         \
-	{"interface", required_argument, NULL, 'i'},                         \
-	{"source", required_argument, NULL, 'S'},                            \
-	{"exclude", required_argument, NULL, 'X'},                           \
-	{"rcvbuf", required_argument, NULL, JOIN_OPT_RCVBUF}
+	CLI_VALUE("interface", 'i', JOIN_OPT_IFACE),                         \
+	CLI_VALUE("source", 'S', JOIN_OPT_SOURCE),                           \
+	CLI_VALUE("exclude", 'X', JOIN_OPT_EXCLUDE),                         \
+	CLI_VALUE("rcvbuf", 0, JOIN_OPT_RCVBUF)
 #define JOIN_USAGE                                                           \
 	"  -i, --interface IFACE   join on IFACE (name, index or address);\n"  \
 	"                          repeatable; 'all' = every up multicast\n"  \
@@ -56,12 +62,12 @@ struct join {
 	size_t n_names;
 };
 
-/* Apply option c if it is one of JOIN_OPTIONS: returns 0 or an exit code,
- * or 1 when c is not a join option. */
-int join_option(struct join *j, int c, const char *arg, bool from_file);
-/* After the options: parse the group and the sources against it, and
+/* Apply option a if it is one of JOIN_OPTIONS: returns 0 or an exit code,
+ * or 1 when it is not a join option. */
+int join_option(struct join *j, const struct cli_arg *a);
+/* After the options: take the group, parse the sources against it, and
  * reject conflicts. Returns 0 or EXIT_USAGE. */
-int join_parse(struct join *j, const char *group);
+int join_parse(struct join *j, const mcast_addr *group);
 /* Choose interfaces, open and bind the socket, size its buffer, join.
  * Logs each join with -v. Returns 0 or an exit code. */
 int join_open(struct join *j);

@@ -3,6 +3,7 @@
  */
 #include "cli/limit.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 
 #include <string.h>
 
@@ -48,15 +49,16 @@ void limit_free(struct limit *l)
 	peers_free(&l->map, NULL);
 }
 
-int limit_parse_rate(const char *opt, const char *arg, uint64_t *out)
+int limit_parse_rate(const struct cli_arg *a, uint64_t *out)
 {
+	struct cli_arg bare = *a;
 	char buf[32];
-	size_t n = strlen(arg);
+	size_t n = strlen(a->value);
 
-	if (n >= 2 && n < sizeof(buf) && strcmp(arg + n - 2, "/s") == 0) {
-		memcpy(buf, arg, n - 2);
+	if (n >= 2 && n < sizeof(buf) && strcmp(a->value + n - 2, "/s") == 0) {
+		memcpy(buf, a->value, n - 2);
 		buf[n - 2] = '\0';
-		arg = buf;
+		bare.value = buf;
 	}
-	return cli_uint(opt, arg, 1, 1000000, out);
+	return cli_uint(&bare, 1, 1000000, out);
 }

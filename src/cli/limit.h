@@ -24,7 +24,8 @@ void limit_init(struct limit *l, uint64_t rate);
 bool limit_allow(struct limit *l, const mcast_addr *a, uint64_t now_ns);
 void limit_free(struct limit *l);
 
-/* Parse "100" or "100/s" for option opt; a usage error otherwise. */
-int limit_parse_rate(const char *opt, const char *arg, uint64_t *out);
+struct cli_arg;
+/* Parse "100" or "100/s" for option a; a usage error otherwise. */
+int limit_parse_rate(const struct cli_arg *a, uint64_t *out);
 
 #endif

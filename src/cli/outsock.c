@@ -13,19 +13,19 @@ void outsock_init(struct outsock *o)
 	o->loop = -1;
 }
 
-int outsock_option(struct outsock *o, int c, const char *arg)
+int outsock_option(struct outsock *o, const struct cli_arg *a)
 {
-	switch (c) {
-	case 'i':
-		o->iface_spec = arg;
-		return cli_iface_check(arg);
-	case 't': return cli_uint("--ttl", arg, 0, 255, &o->ttl);
+	switch (a->id) {
+	case OUT_OPT_IFACE:
+		o->iface_spec = a->value;
+		return cli_iface_check(a);
+	case OUT_OPT_TTL: return cli_uint(a, 0, 255, &o->ttl);
 	case OUT_OPT_LOOP: o->loop = 1; return 0;
 	case OUT_OPT_NO_LOOP: o->loop = 0; return 0;
-	case 'b': o->bind_spec = arg; return 0;
-	case 'p':
+	case OUT_OPT_BIND: o->bind_spec = a->value; return 0;
+	case OUT_OPT_PORT:
 		o->has_port = true;
-		return cli_uint("--source-port", arg, 1, 65535, &o->port);
+		return cli_uint(a, 1, 65535, &o->port);
 	case OUT_OPT_FRAGMENT: o->fragment = true; return 0;
 	default: return 1;
 	}

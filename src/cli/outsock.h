@@ -7,22 +7,28 @@
 #define MCAST_CLI_OUTSOCK_H
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 
+/* The ids of OUT_OPTIONS; a command's own start at OUT_OPT_OWN. */
 enum {
-	OUT_OPT_LOOP = 0x1200,
+	OUT_OPT_IFACE = CLI_OPT_OWN,
+	OUT_OPT_TTL,
+	OUT_OPT_LOOP,
 	OUT_OPT_NO_LOOP,
+	OUT_OPT_BIND,
+	OUT_OPT_PORT,
 	OUT_OPT_FRAGMENT,
+	OUT_OPT_OWN
 };
 
-#define OUT_OPTSTRING "i:t:b:p:"
 #define OUT_OPTIONS                                                          \
-	{"interface", required_argument, NULL, 'i'},                         \
-	{"ttl", required_argument, NULL, 't'},                               \
-	{"loop", no_argument, NULL, OUT_OPT_LOOP},                           \
-	{"no-loop", no_argument, NULL, OUT_OPT_NO_LOOP},                     \
-	{"bind", required_argument, NULL, 'b'},                              \
-	{"source-port", required_argument, NULL, 'p'},                       \
-	{"fragment", no_argument, NULL, OUT_OPT_FRAGMENT}
+	CLI_VALUE("interface", 'i', OUT_OPT_IFACE),                          \
+	CLI_VALUE("ttl", 't', OUT_OPT_TTL),                                  \
+	CLI_FLAG("loop", 0, OUT_OPT_LOOP),                                   \
+	CLI_FLAG("no-loop", 0, OUT_OPT_NO_LOOP),                             \
+	CLI_VALUE("bind", 'b', OUT_OPT_BIND),                                \
+	CLI_VALUE("source-port", 'p', OUT_OPT_PORT),                         \
+	CLI_FLAG("fragment", 0, OUT_OPT_FRAGMENT)
 #define OUT_USAGE                                                            \
 	"  -i, --interface IFACE   send through IFACE (name, index or address);\n" \
 	"                          default: the route to the group\n"         \
@@ -49,9 +55,9 @@ struct outsock {
 
 /* Defaults: TTL 1, the kernel's loopback. */
 void outsock_init(struct outsock *o);
-/* Apply option c if it is one of OUT_OPTIONS: 0 or an exit code, or 1
- * when c is not one of them. */
-int outsock_option(struct outsock *o, int c, const char *arg);
+/* Apply option a if it is one of OUT_OPTIONS: 0 or an exit code, or 1
+ * when it is not one of them. */
+int outsock_option(struct outsock *o, const struct cli_arg *a);
 /* Open the socket for group: bind, TTL, loopback, interface. Returns 0,
  * EXIT_USAGE (unknown interface, bad --bind) or EXIT_FAIL. */
 int outsock_open(struct outsock *o, const mcast_addr *group);

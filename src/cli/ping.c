@@ -4,7 +4,6 @@
  * round-trip time, loss, duplicates and reordering.
  */
 #include "cli/cli.h"
-#include "cli/config.h"
 #include "cli/outsock.h"
 #include "cli/peers.h"
 
@@ -47,19 +46,29 @@ static const char usage_text[] =
 	"Exit status: 0 answers came, 1 no answer or failure, 2 usage error,\n"
 	"3 --expect or --max-loss not met.\n";
 
-enum { OPT_SILENT = 256, OPT_EXPECT, OPT_MAX_LOSS, OPT_BUSY, OPT_JSON };
+enum {
+	OPT_COUNT = OUT_OPT_OWN,
+	OPT_INTERVAL,
+	OPT_WAIT,
+	OPT_SIZE,
+	OPT_SILENT,
+	OPT_EXPECT,
+	OPT_MAX_LOSS,
+	OPT_BUSY,
+	OPT_JSON
+};
 
-const struct option ping_options[] = {
+static const struct cli_opt ping_options[] = {
 	OUT_OPTIONS,
-	{"count", required_argument, NULL, 'n'},
-	{"interval", required_argument, NULL, 'I'},
-	{"wait", required_argument, NULL, 'w'},
-	{"size", required_argument, NULL, 's'},
-	{"silent-after", required_argument, NULL, OPT_SILENT},
-	{"expect", required_argument, NULL, OPT_EXPECT},
-	{"max-loss", required_argument, NULL, OPT_MAX_LOSS},
-	{"busy-poll", no_argument, NULL, OPT_BUSY},
-	{"json", no_argument, NULL, OPT_JSON},
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("interval", 'I', OPT_INTERVAL),
+	CLI_VALUE("wait", 'w', OPT_WAIT),
+	CLI_VALUE("size", 's', OPT_SIZE),
+	CLI_VALUE("silent-after", 0, OPT_SILENT),
+	CLI_VALUE("expect", 0, OPT_EXPECT),
+	CLI_VALUE("max-loss", 0, OPT_MAX_LOSS),
+	CLI_FLAG("busy-poll", 0, OPT_BUSY),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -83,33 +92,34 @@ struct pinger {
 	bool closed; /* standard output's reader went away */
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct pinger *p = ctx;
-	int rc = outsock_option(&p->out, c, arg);
+	int rc = outsock_option(&p->out, a);
 
-	(void)from_file;
 	if (rc != 1)
 		return rc;
-	switch (c) {
-	case 'n': return cli_uint("--count", arg, 0, UINT64_MAX, &p->count);
-	case 'I': return cli_duration("--interval", arg, &p->interval_ns);
-	case 'w': return cli_duration("--wait", arg, &p->wait_ns);
-	case 's':
-		return cli_size("--size", arg, MCAST_WIRE_PROBE_MIN,
-				mcast_max_payload(AF_INET), &p->size);
-	case OPT_SILENT: return cli_uint("--silent-after", arg, 1, WINDOW, &p->silent_after);
+	switch (a->id) {
+	case OPT_COUNT: return cli_uint(a, 0, UINT64_MAX, &p->count);
+	case OPT_INTERVAL: return cli_duration(a, &p->interval_ns);
+	case OPT_WAIT: return cli_duration(a, &p->wait_ns);
+	case OPT_SIZE:
+		return cli_size(a, MCAST_WIRE_PROBE_MIN, mcast_max_payload(AF_INET),
+				&p->size);
+	case OPT_SILENT: return cli_uint(a, 1, WINDOW, &p->silent_after);
 	case OPT_EXPECT:
 		p->has_expect = true;
-		return cli_uint("--expect", arg, 1, RESPONDER_LIMIT, &p->expect);
+		return cli_uint(a, 1, RESPONDER_LIMIT, &p->expect);
 	case OPT_MAX_LOSS:
 		p->has_max_loss = true;
-		return cli_uint("--max-loss", arg, 0, 100, &p->max_loss);
+		return cli_uint(a, 0, 100, &p->max_loss);
 	case OPT_BUSY: p->busy = true; return 0;
 	case OPT_JSON: p->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec ping_spec = {"ping", ping_options, apply, usage_text, CLI_GROUP};
 
 static int send_probe(struct pinger *p)
 {
@@ -474,14 +484,7 @@ int cmd_ping(int argc, char **argv)
 	p.size = MCAST_WIRE_PROBE_MIN;
 	p.silent_after = 3;
 	peers_init(&p.map, sizeof(struct responder), RESPONDER_LIMIT, true);
-	rc = cli_options(argc, argv, "ping", ":" OUT_OPTSTRING "n:I:w:s:vqh",
-			 ping_options, apply, &p, &p.cfg);
-	if (rc == 0 && optind + 1 < argc)
-		rc = cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	if (rc == 0 && optind >= argc && !p.cfg.group)
-		rc = cli_usage("missing GROUP:PORT");
-	if (rc == 0)
-		rc = cli_group(optind < argc ? argv[optind] : p.cfg.group, &p.group);
+	rc = cli_parse_args(argc, argv, &ping_spec, &p, &p.cfg, &p.group);
 	if (rc == 0 && p.count == 0 && (p.has_expect || p.has_max_loss))
 		rc = cli_usage("--expect and --max-loss need an end: give --count N");
 	if (rc == 0) {
@@ -503,5 +506,5 @@ int cmd_ping(int argc, char **argv)
 	peers_free(&p.map, drop_responder);
 	outsock_close(&p.out);
 	cli_config_free(&p.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

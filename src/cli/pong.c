@@ -7,7 +7,6 @@
  * source.
  */
 #include "cli/cli.h"
-#include "cli/config.h"
 #include "cli/join.h"
 #include "cli/limit.h"
 
@@ -39,14 +38,14 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 done, 1 failure or no probe before --timeout, 2 usage error.\n";
 
-enum { OPT_JSON = 256, OPT_REPLY_RATE };
+enum { OPT_REPLY_RATE = JOIN_OPT_OWN, OPT_COUNT, OPT_TIMEOUT, OPT_JSON };
 
-const struct option pong_options[] = {
+static const struct cli_opt pong_options[] = {
 	JOIN_OPTIONS,
-	{"reply-rate", required_argument, NULL, OPT_REPLY_RATE},
-	{"count", required_argument, NULL, 'n'},
-	{"timeout", required_argument, NULL, 'w'},
-	{"json", no_argument, NULL, OPT_JSON},
+	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("timeout", 'w', OPT_TIMEOUT),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -64,25 +63,27 @@ struct ponger {
 		other;
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct ponger *p = ctx;
-	int rc = join_option(&p->j, c, arg, from_file);
+	int rc = join_option(&p->j, a);
 
 	if (rc != 1)
 		return rc;
-	switch (c) {
-	case OPT_REPLY_RATE: return limit_parse_rate("--reply-rate", arg, &p->rate);
-	case 'n': return cli_uint("--count", arg, 1, UINT64_MAX, &p->count);
-	case 'w':
-		rc = cli_duration("--timeout", arg, &p->timeout_ns);
+	switch (a->id) {
+	case OPT_REPLY_RATE: return limit_parse_rate(a, &p->rate);
+	case OPT_COUNT: return cli_uint(a, 1, UINT64_MAX, &p->count);
+	case OPT_TIMEOUT:
+		rc = cli_duration(a, &p->timeout_ns);
 		if (rc == 0 && p->timeout_ns == 0)
-			rc = cli_usage("--timeout: must be more than 0");
+			rc = cli_usage_at(a, "--timeout: must be more than 0");
 		return rc;
 	case OPT_JSON: p->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec pong_spec = {"pong", pong_options, apply, usage_text, CLI_GROUP};
 
 /* Handle one datagram: count it, and answer it if it is a probe. */
 static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
@@ -210,6 +211,7 @@ static void summary(const struct ponger *p)
 int cmd_pong(int argc, char **argv)
 {
 	struct ponger p;
+	mcast_addr group;
 	sigset_t unblocked;
 	mcast_error e;
 	int rc;
@@ -217,12 +219,9 @@ int cmd_pong(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	p.rate = 1000;
 	peers_init(&p.probers, 0, PROBER_LIMIT, true);
-	rc = cli_options(argc, argv, "pong", ":" JOIN_OPTSTRING "n:w:vqh",
-			 pong_options, apply, &p, &p.cfg);
-	if (rc == 0 && optind + 1 < argc)
-		rc = cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	rc = cli_parse_args(argc, argv, &pong_spec, &p, &p.cfg, &group);
 	if (rc == 0)
-		rc = join_parse(&p.j, optind < argc ? argv[optind] : p.cfg.group);
+		rc = join_parse(&p.j, &group);
 	limit_init(&p.limits, p.rate);
 	p.id = cli_random_u64();
 	if (rc == 0) {
@@ -245,5 +244,5 @@ int cmd_pong(int argc, char **argv)
 	limit_free(&p.limits);
 	peers_free(&p.probers, NULL);
 	cli_config_free(&p.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

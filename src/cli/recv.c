@@ -2,7 +2,6 @@
  * recv.c - `mcast recv GROUP:PORT`: join a group and print what arrives.
  */
 #include "cli/cli.h"
-#include "cli/config.h"
 #include "cli/join.h"
 #include "cli/limit.h"
 #include "cli/outfile.h"
@@ -49,20 +48,29 @@ static const char usage_text[] =
 	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
 	"datagrams with -n) arrived, 2 usage error.\n";
 
-enum { OPT_HEX = 256, OPT_RAW, OPT_JSON, OPT_REPLY, OPT_ECHO, OPT_REPLY_RATE,
-       OPT_OUTPUT_FILE };
+enum {
+	OPT_COUNT = JOIN_OPT_OWN,
+	OPT_TIMEOUT,
+	OPT_HEX,
+	OPT_RAW,
+	OPT_JSON,
+	OPT_OUTPUT_FILE,
+	OPT_REPLY,
+	OPT_ECHO,
+	OPT_REPLY_RATE
+};
 
-const struct option recv_options[] = {
+static const struct cli_opt recv_options[] = {
 	JOIN_OPTIONS,
-	{"count", required_argument, NULL, 'n'},
-	{"timeout", required_argument, NULL, 'w'},
-	{"hex", no_argument, NULL, OPT_HEX},
-	{"raw", no_argument, NULL, OPT_RAW},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
-	{"reply", required_argument, NULL, OPT_REPLY},
-	{"echo", no_argument, NULL, OPT_ECHO},
-	{"reply-rate", required_argument, NULL, OPT_REPLY_RATE},
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("timeout", 'w', OPT_TIMEOUT),
+	CLI_FLAG("hex", 0, OPT_HEX),
+	CLI_FLAG("raw", 0, OPT_RAW),
+	CLI_FLAG("json", 0, OPT_JSON),
+	CLI_VALUE("output-file", 0, OPT_OUTPUT_FILE),
+	CLI_VALUE("reply", 0, OPT_REPLY),
+	CLI_FLAG("echo", 0, OPT_ECHO),
+	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -92,48 +100,46 @@ struct receiver {
 	bool cut_warned;
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct receiver *r = ctx;
 	struct recv_opts *o = r->o;
-	int rc = join_option(&r->j, c, arg, from_file);
+	int rc = join_option(&r->j, a);
 
 	if (rc != 1)
 		return rc;
-	switch (c) {
-	case 'n':
-		return cli_uint("--count", arg, 1, UINT64_MAX, &o->count);
-	case 'w':
-		rc = cli_duration("--timeout", arg, &o->timeout_ns);
+	switch (a->id) {
+	case OPT_COUNT:
+		return cli_uint(a, 1, UINT64_MAX, &o->count);
+	case OPT_TIMEOUT:
+		rc = cli_duration(a, &o->timeout_ns);
 		if (rc == 0 && o->timeout_ns == 0)
-			rc = cli_usage("--timeout: must be more than 0");
+			rc = cli_usage_at(a, "--timeout: must be more than 0");
 		return rc;
 	case OPT_HEX: o->fmt = FMT_HEX, o->n_fmt++; return 0;
 	case OPT_RAW: o->fmt = FMT_RAW, o->n_fmt++; return 0;
 	case OPT_JSON: o->fmt = FMT_JSON, o->n_fmt++; return 0;
-	case OPT_REPLY: o->reply = arg; return 0;
+	case OPT_REPLY: o->reply = a->value; return 0;
 	case OPT_ECHO: o->echo = true; return 0;
-	case OPT_REPLY_RATE: return limit_parse_rate("--reply-rate", arg, &o->reply_rate);
-	case OPT_OUTPUT_FILE: o->out.path = arg; return 0;
-	default: return cli_common_option(c, usage_text);
+	case OPT_REPLY_RATE: return limit_parse_rate(a, &o->reply_rate);
+	case OPT_OUTPUT_FILE: o->out.path = a->value; return 0;
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec recv_spec = {"recv", recv_options, apply, usage_text, CLI_GROUP};
 
 static int parse_args(int argc, char **argv, struct receiver *r)
 {
 	struct recv_opts *o = r->o;
-	const char *group;
+	mcast_addr group;
 	int rc;
 
 	o->reply_rate = 100;
-	rc = cli_options(argc, argv, "recv", ":" JOIN_OPTSTRING "n:w:vqh",
-			 recv_options, apply, r, &o->cfg);
+	rc = cli_parse_args(argc, argv, &recv_spec, r, &o->cfg, &group);
 	if (rc)
 		return rc;
-	group = optind < argc ? argv[optind++] : o->cfg.group;
-	if (optind < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind]);
-	rc = join_parse(&r->j, group);
+	rc = join_parse(&r->j, &group);
 	if (rc)
 		return rc;
 	/* One block that rejects every conflicting combination. */
@@ -375,5 +381,5 @@ int cmd_recv(int argc, char **argv)
 	peers_free(&r.sources, NULL);
 	limit_free(&r.limits);
 	cli_config_free(&o.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

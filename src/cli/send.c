@@ -3,7 +3,7 @@
  * collect the answers that come back until a deadline.
  */
 #include "cli/cli.h"
-#include "cli/config.h"
+#include "cli/opt.h"
 #include "cli/lines.h"
 #include "cli/output.h"
 #include "cli/outsock.h"
@@ -48,17 +48,25 @@ static const char usage_text[] =
 	"Durations: 250ms, 2s, 1m. Exit status: 0 sent, 1 failure, 2 usage error,\n"
 	"3 fewer responders than --expect.\n";
 
-enum { OPT_STDIN = 256, OPT_EXPECT, OPT_JSON };
+enum {
+	OPT_COUNT = OUT_OPT_OWN,
+	OPT_INTERVAL,
+	OPT_TEMPLATE,
+	OPT_STDIN,
+	OPT_WAIT,
+	OPT_EXPECT,
+	OPT_JSON
+};
 
-const struct option send_options[] = {
+static const struct cli_opt send_options[] = {
 	OUT_OPTIONS,
-	{"count", required_argument, NULL, 'n'},
-	{"interval", required_argument, NULL, 'I'},
-	{"template", required_argument, NULL, 'T'},
-	{"stdin", optional_argument, NULL, OPT_STDIN},
-	{"wait", required_argument, NULL, 'w'},
-	{"expect", required_argument, NULL, OPT_EXPECT},
-	{"json", no_argument, NULL, OPT_JSON},
+	CLI_VALUE("count", 'n', OPT_COUNT),
+	CLI_VALUE("interval", 'I', OPT_INTERVAL),
+	CLI_VALUE("template", 'T', OPT_TEMPLATE),
+	CLI_OPTIONAL("stdin", 0, OPT_STDIN),
+	CLI_VALUE("wait", 'w', OPT_WAIT),
+	CLI_VALUE("expect", 0, OPT_EXPECT),
+	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -97,10 +105,11 @@ struct sender {
 	bool closed; /* standard output's reader went away */
 };
 
-static int apply(void *ctx, int c, const char *arg, bool from_file)
+static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct send_opts *o = ctx;
-	int rc = outsock_option(&o->out, c, arg);
+	bool from_file = a->file != NULL;
+	int c = a->id, rc = outsock_option(&o->out, a);
 
 	if (rc != 1)
 		return rc;
@@ -108,56 +117,60 @@ static int apply(void *ctx, int c, const char *arg, bool from_file)
 	 * The command line overrides the settings file: a message source or a
 	 * count given here replaces the file's, rather than conflicting.
 	 */
-	if (!from_file && (c == 'T' || c == OPT_STDIN) && o->input_from_file) {
+	if (!from_file && (c == OPT_TEMPLATE || c == OPT_STDIN) && o->input_from_file) {
 		o->input = IN_ARGS;
 		tmpl_free(o->tmpl);
 		o->tmpl = NULL;
 	}
-	if (c == 'T' || c == OPT_STDIN)
+	if (c == OPT_TEMPLATE || c == OPT_STDIN)
 		o->input_from_file = from_file;
 	/* Both on the command line, in either order, is a conflict. */
-	if (!from_file && c == 'T')
+	if (!from_file && c == OPT_TEMPLATE)
 		o->cli_template = true;
 	if (!from_file && c == OPT_STDIN)
 		o->cli_stdin = true;
-	if (c == 'n')
+	if (c == OPT_COUNT)
 		o->count_from_file = from_file;
 	switch (c) {
-	case 'n':
+	case OPT_COUNT:
 		o->has_count = true;
-		return cli_uint("--count", arg, 0, UINT64_MAX, &o->count);
-	case 'I':
+		return cli_uint(a, 0, UINT64_MAX, &o->count);
+	case OPT_INTERVAL:
 		o->has_interval = true;
-		return cli_duration("--interval", arg, &o->interval_ns);
-	case 'T': {
+		return cli_duration(a, &o->interval_ns);
+	case OPT_TEMPLATE: {
 		char msg[200];
 
 		o->input = IN_TEMPLATE;
 		tmpl_free(o->tmpl);
 		o->tmpl = NULL;
 		/* Compiled here, so an error names where it was made. */
-		if (tmpl_compile(arg, &o->tmpl, msg, sizeof(msg)) < 0)
-			return cli_usage("--template: %s", msg);
+		if (tmpl_compile(a->value, &o->tmpl, msg, sizeof(msg)) < 0)
+			return cli_usage_at(a, "--template: %s", msg);
 		return 0;
 	}
 	case OPT_STDIN:
-		if (!arg)
+		if (!a->value)
 			o->input = IN_LINES;
-		else if (strcmp(arg, "raw") == 0)
+		else if (strcmp(a->value, "raw") == 0)
 			o->input = IN_RAW;
 		else
-			return cli_usage("--stdin: unknown mode '%s' (expected raw)", arg);
+			return cli_usage_at(a, "--stdin: unknown mode '%s' (expected raw)",
+					    a->value);
 		return 0;
-	case 'w':
+	case OPT_WAIT:
 		o->has_wait = true;
-		return cli_duration("--wait", arg, &o->wait_ns);
+		return cli_duration(a, &o->wait_ns);
 	case OPT_EXPECT:
 		o->has_expect = true;
-		return cli_uint("--expect", arg, 1, RESPONDER_LIMIT, &o->expect);
+		return cli_uint(a, 1, RESPONDER_LIMIT, &o->expect);
 	case OPT_JSON: o->json = true; return 0;
-	default: return cli_common_option(c, usage_text);
+	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
+
+const struct cli_spec send_spec = {"send", send_options, apply, usage_text,
+				   CLI_GROUP_WORDS};
 
 /* Join argv words with single spaces into one malloc'ed message. */
 static char *join_words(int n, char **words, size_t *len)
@@ -186,29 +199,13 @@ static char *join_words(int n, char **words, size_t *len)
 
 static int parse_args(int argc, char **argv, struct send_opts *o)
 {
-	const char *group;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
 	outsock_init(&o->out);
 	o->count = 1;
 	o->interval_ns = 1000000000ULL;
-	rc = cli_options(argc, argv, "send", ":" OUT_OPTSTRING "n:I:T:w:vqh", send_options,
-			 apply, o, &o->cfg);
-	if (rc)
-		return rc;
-	/*
-	 * With a group in the settings file, the first word is the group only
-	 * if it reads as one; otherwise every word is the message.
-	 */
-	if (o->cfg.group && optind < argc &&
-	    mcast_addr_parse_group(&o->group, argv[optind], NULL) < 0)
-		group = o->cfg.group;
-	else
-		group = optind < argc ? argv[optind++] : o->cfg.group;
-	if (!group)
-		return cli_usage("missing GROUP:PORT");
-	rc = cli_group(group, &o->group);
+	rc = cli_parse_args(argc, argv, &send_spec, o, &o->cfg, &o->group);
 	if (rc)
 		return rc;
 	/* Message words on the command line beat the file's template or stdin. */
@@ -571,5 +568,5 @@ int cmd_send(int argc, char **argv)
 	lines_free(&s.in);
 	free(o.message);
 	cli_config_free(&o.cfg);
-	return rc < 0 ? EXIT_OK : rc;
+	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -1,9 +1,9 @@
 /*
  * test_config.c - settings files and the shared option loop
- * (src/cli/config.h): cli_options() with --config FILE.
+ * (src/cli/opt.h, src/cli/config.h): cli_options() with --config FILE.
  *
  * Each test writes a settings file (mkstemp), runs cli_options() with an
- * apply callback that records every (option, value, from_file) call, and
+ * apply callback that records every (option id, value, from a file) call, and
  * captures what went to standard error by pointing fd 2 at a temp file.
  * What is asserted is what a user sees: which settings took effect, in
  * which order, the exit code, and the message with its FILE:LINE.
@@ -11,7 +11,7 @@
  * Most tests use a small option table of their own for subcommand "send";
  * sections and "known to another subcommand" are decided by the real
  * command table (src/cli/commands.c), so a few tests use the real
- * send_options and recv_options.
+ * option tables of send and recv.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,25 +27,24 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/config.h"
+#include "cli/opt.h"
 
 /* ---- A fake option table ------------------------------------------------ */
 
-enum { O_LOOP = 300, O_NO_LOOP, O_JSON, O_STDIN };
+enum { O_IFACE = CLI_OPT_OWN, O_COUNT, O_TEMPLATE, O_LOOP, O_NO_LOOP, O_JSON, O_STDIN };
 
-static const struct option fake_options[] = {
-	{"interface", required_argument, NULL, 'i'},
-	{"count", required_argument, NULL, 'n'},
-	{"template", required_argument, NULL, 'T'},
-	{"loop", no_argument, NULL, O_LOOP},
-	{"no-loop", no_argument, NULL, O_NO_LOOP},
-	{"json", no_argument, NULL, O_JSON},
-	{"stdin", optional_argument, NULL, O_STDIN},
-	CLI_CONFIG_OPTION,
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+static const struct cli_opt fake_options[] = {
+	CLI_VALUE("interface", 'i', O_IFACE),
+	CLI_VALUE("count", 'n', O_COUNT),
+	CLI_VALUE("template", 'T', O_TEMPLATE),
+	CLI_FLAG("loop", 0, O_LOOP),
+	CLI_FLAG("no-loop", 0, O_NO_LOOP),
+	CLI_FLAG("json", 0, O_JSON),
+	CLI_OPTIONAL("stdin", 0, O_STDIN),
+	CLI_VALUE("config", 0, CLI_OPT_CONFIG),
+	CLI_FLAG("help", 'h', CLI_OPT_HELP),
+	CLI_END,
 };
-#define FAKE_OPTSTRING ":i:n:T:h"
 
 /* ---- Recording apply ---------------------------------------------------- */
 
@@ -68,23 +67,21 @@ struct result {
 };
 
 /*
- * Record the call. -n is checked the way a subcommand checks it, so that a
- * bad value shows where the message comes from; -h ends successfully.
+ * Record the call. --count is checked the way a subcommand checks it, so
+ * that a bad value shows where the message comes from.
  */
-static int record(void *ctx, int c, const char *arg, bool from_file)
+static int record(void *ctx, const struct cli_arg *a)
 {
 	struct result *r = ctx;
 	uint64_t v;
 
 	assert_true(r->n < MAX_CALLS);
-	r->calls[r->n].c = c;
-	r->calls[r->n].arg = arg ? strdup(arg) : NULL;
-	r->calls[r->n].from_file = from_file;
+	r->calls[r->n].c = a->id;
+	r->calls[r->n].arg = a->value ? strdup(a->value) : NULL;
+	r->calls[r->n].from_file = a->file != NULL;
 	r->n++;
-	if (c == 'n')
-		return cli_uint("--count", arg, 0, 1000, &v);
-	if (c == 'h')
-		return -1;
+	if (strcmp(a->opt, "--count") == 0)
+		return cli_uint(a, 0, 1000, &v);
 	return 0;
 }
 
@@ -149,10 +146,11 @@ static char *slurp_fd(int fd)
  * stands for the settings file's path), with the recording apply, and
  * capture stderr.
  */
-static void run_with(struct result *r, const char *cmd, const struct option *opts,
-		     const char *optstring, const char *const *args)
+static void run_with(struct result *r, const char *cmd, const struct cli_opt *opts,
+		     const char *const *args)
 {
 	char *argv[32], err_path[] = "/tmp/mcast-test-stderr.XXXXXX";
+	const struct cli_spec spec = {cmd, opts, record, "", CLI_NO_OPERANDS};
 	struct cli_config cfg;
 	int argc = 0, saved, fd;
 
@@ -172,7 +170,7 @@ static void run_with(struct result *r, const char *cmd, const struct option *opt
 	assert_true(saved >= 0);
 	assert_true(dup2(fd, 2) == 2);
 
-	r->rc = cli_options(argc, argv, cmd, optstring, opts, record, r, &cfg);
+	r->rc = cli_options(argc, argv, &spec, r, &cfg);
 
 	fflush(stderr);
 	assert_true(dup2(saved, 2) == 2);
@@ -185,8 +183,6 @@ static void run_with(struct result *r, const char *cmd, const struct option *opt
 	cli_config_free(&cfg);
 	assert_null(cfg.text);
 	assert_null(cfg.group);
-	/* The FILE:LINE of the last setting must not stick to later errors. */
-	assert_null(cli_where);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 }
@@ -198,7 +194,7 @@ static void run_fake(struct result *r, const char *text, const char *const *args
 {
 	if (text)
 		write_file(text);
-	run_with(r, "send", fake_options, FAKE_OPTSTRING, args);
+	run_with(r, "send", fake_options, args);
 }
 
 /* Load text with --config and nothing else on the command line. */
@@ -276,12 +272,12 @@ static void expect_usage(const struct result *r, int line, const char *msg)
 		fail_msg("stderr \"%s\" lacks \"%s\" or the path %s", r->err, msg, path);
 }
 
-/* The value of option name in a real table. */
-static int val_of(const struct option *opts, const char *name)
+/* The id of option name in a real table. */
+static int val_of(const struct cli_opt *opts, const char *name)
 {
 	for (; opts->name; opts++)
 		if (strcmp(opts->name, name) == 0)
-			return opts->val;
+			return opts->id;
 	fail_msg("no option --%s", name);
 	return 0;
 }
@@ -308,12 +304,12 @@ static void test_key_value_forms(void **state)
 		char v[16];
 
 		snprintf(v, sizeof(v), "%d", i + 1);
-		expect_call(&r, (size_t)i, 'n', v, true);
+		expect_call(&r, (size_t)i, O_COUNT, v, true);
 	}
 	/* Only the first '=' separates; later ones belong to the value. */
-	expect_call(&r, 7, 'T', "a=b = c", true);
+	expect_call(&r, 7, O_TEMPLATE, "a=b = c", true);
 	/* "key value": everything after the key is the value. */
-	expect_call(&r, 8, 'T', "x = y", true);
+	expect_call(&r, 8, O_TEMPLATE, "x = y", true);
 	result_free(&r);
 }
 
@@ -336,13 +332,13 @@ static void test_comments(void **state)
 		      "json # a flag with a comment\n");
 	expect_ok(&r);
 	expect_ncalls(&r, 7);
-	expect_call(&r, 0, 'n', "1", true);
-	expect_call(&r, 1, 'n', "2", true);
+	expect_call(&r, 0, O_COUNT, "1", true);
+	expect_call(&r, 1, O_COUNT, "2", true);
 	/* A '#' inside a word is not a comment. */
-	expect_call(&r, 2, 'T', "a#b", true);
-	expect_call(&r, 3, 'T', "a# b", true);
-	expect_call(&r, 4, 'T', "a", true);
-	expect_call(&r, 5, 'T', "", true);
+	expect_call(&r, 2, O_TEMPLATE, "a#b", true);
+	expect_call(&r, 3, O_TEMPLATE, "a# b", true);
+	expect_call(&r, 4, O_TEMPLATE, "a", true);
+	expect_call(&r, 5, O_TEMPLATE, "", true);
 	expect_call(&r, 6, O_JSON, NULL, true);
 	result_free(&r);
 }
@@ -362,15 +358,15 @@ static void test_quotes(void **state)
 		      "template \"ATU {time} seq={seq} host={host} kW=21.5\"\n");
 	expect_ok(&r);
 	expect_ncalls(&r, 8);
-	expect_call(&r, 0, 'T', "two  words", true);
-	expect_call(&r, 1, 'T', "keeps # and #this", true);
-	expect_call(&r, 2, 'T', "say \"hi\"", true);
-	expect_call(&r, 3, 'T', "back\\slash", true);
+	expect_call(&r, 0, O_TEMPLATE, "two  words", true);
+	expect_call(&r, 1, O_TEMPLATE, "keeps # and #this", true);
+	expect_call(&r, 2, O_TEMPLATE, "say \"hi\"", true);
+	expect_call(&r, 3, O_TEMPLATE, "back\\slash", true);
 	/* Only \" and \\ are escapes; other backslashes stay. */
-	expect_call(&r, 4, 'T', "C:\\dir\\n", true);
-	expect_call(&r, 5, 'T', "  padded  ", true);
-	expect_call(&r, 6, 'T', "", true);
-	expect_call(&r, 7, 'T', "ATU {time} seq={seq} host={host} kW=21.5", true);
+	expect_call(&r, 4, O_TEMPLATE, "C:\\dir\\n", true);
+	expect_call(&r, 5, O_TEMPLATE, "  padded  ", true);
+	expect_call(&r, 6, O_TEMPLATE, "", true);
+	expect_call(&r, 7, O_TEMPLATE, "ATU {time} seq={seq} host={host} kW=21.5", true);
 	result_free(&r);
 }
 
@@ -383,7 +379,7 @@ static void test_unbalanced_quotes(void **state)
 	expect_usage(&r, 3, "unbalanced quotes in the value of 'template'");
 	/* Settings before the bad line were applied; none after it. */
 	expect_ncalls(&r, 1);
-	expect_call(&r, 0, 'n', "1", true);
+	expect_call(&r, 0, O_COUNT, "1", true);
 	result_free(&r);
 
 	load_fake(&r, "template = \"ends with an escaped quote\\\"\n");
@@ -497,13 +493,13 @@ static void test_crlf(void **state)
 		      "count = 4\r\n");
 	expect_ok(&r);
 	expect_ncalls(&r, 7);
-	expect_call(&r, 0, 'n', "1", true);
-	expect_call(&r, 1, 'n', "2", true);
-	expect_call(&r, 2, 'T', "quoted # value", true);
-	expect_call(&r, 3, 'T', "a b", true);
+	expect_call(&r, 0, O_COUNT, "1", true);
+	expect_call(&r, 1, O_COUNT, "2", true);
+	expect_call(&r, 2, O_TEMPLATE, "quoted # value", true);
+	expect_call(&r, 3, O_TEMPLATE, "a b", true);
 	expect_call(&r, 4, O_JSON, NULL, true);
 	expect_call(&r, 5, O_NO_LOOP, NULL, true);
-	expect_call(&r, 6, 'n', "3", true);
+	expect_call(&r, 6, O_COUNT, "3", true);
 	result_free(&r);
 
 	/* Line numbers count CRLF lines too. */
@@ -520,7 +516,7 @@ static void test_no_final_newline(void **state)
 	load_fake(&r, "count = 1\ncount = 2");
 	expect_ok(&r);
 	expect_ncalls(&r, 2);
-	expect_call(&r, 1, 'n', "2", true);
+	expect_call(&r, 1, O_COUNT, "2", true);
 	result_free(&r);
 
 	load_fake(&r, "");
@@ -547,22 +543,22 @@ static void test_sections(void **state)
 
 	(void)state;
 	write_file(text);
-	run_with(&r, "send", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "send", fake_options, ARGS("--config", "@"));
 	expect_ok(&r);
 	expect_ncalls(&r, 4);
-	expect_call(&r, 0, 'n', "1", true);
-	expect_call(&r, 1, 'n', "2", true);
-	expect_call(&r, 2, 'T', "send only", true);
-	expect_call(&r, 3, 'n', "4", true);
+	expect_call(&r, 0, O_COUNT, "1", true);
+	expect_call(&r, 1, O_COUNT, "2", true);
+	expect_call(&r, 2, O_TEMPLATE, "send only", true);
+	expect_call(&r, 3, O_COUNT, "4", true);
 	result_free(&r);
 
 	/* The same file and table, read as "recv". */
-	run_with(&r, "recv", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "recv", fake_options, ARGS("--config", "@"));
 	expect_ok(&r);
 	expect_ncalls(&r, 3);
-	expect_call(&r, 0, 'n', "1", true);
-	expect_call(&r, 1, 'n', "3", true);
-	expect_call(&r, 2, 'T', "recv only", true);
+	expect_call(&r, 0, O_COUNT, "1", true);
+	expect_call(&r, 1, O_COUNT, "3", true);
+	expect_call(&r, 2, O_TEMPLATE, "recv only", true);
 	result_free(&r);
 }
 
@@ -588,10 +584,10 @@ static void test_unknown_setting(void **state)
 
 	/* A typo in [recv] is not send's business; recv reports it. */
 	write_file("[recv]\nbogus = 1\n");
-	run_with(&r, "send", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "send", fake_options, ARGS("--config", "@"));
 	expect_ok(&r);
 	result_free(&r);
-	run_with(&r, "recv", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "recv", fake_options, ARGS("--config", "@"));
 	expect_usage(&r, 2, "unknown setting 'bogus' for [recv]");
 	result_free(&r);
 
@@ -622,29 +618,28 @@ static void test_global_other_subcommand(void **state)
 
 	(void)state;
 	write_file(text);
-	run_with(&r, "send", send_options, ":i:t:b:p:n:I:T:w:vqh",
-		 ARGS("--config", "@"));
+	run_with(&r, "send", send_spec.opts, ARGS("--config", "@"));
 	expect_ok(&r);
 	expect_ncalls(&r, 4);
-	expect_call(&r, 0, 'i', "eth0", true);
-	expect_call(&r, 1, 't', "4", true);
-	expect_call(&r, 2, 'n', "3", true);
-	expect_call(&r, 3, val_of(send_options, "no-loop"), NULL, true);
+	expect_call(&r, 0, val_of(send_spec.opts, "interface"), "eth0", true);
+	expect_call(&r, 1, val_of(send_spec.opts, "ttl"), "4", true);
+	expect_call(&r, 2, val_of(send_spec.opts, "count"), "3", true);
+	expect_call(&r, 3, val_of(send_spec.opts, "no-loop"), NULL, true);
 	result_free(&r);
 
-	run_with(&r, "recv", recv_options, ":i:S:X:n:w:vqh", ARGS("--config", "@"));
+	run_with(&r, "recv", recv_spec.opts, ARGS("--config", "@"));
 	expect_ok(&r);
 	expect_ncalls(&r, 5);
-	expect_call(&r, 0, 'i', "eth0", true);
-	expect_call(&r, 1, val_of(recv_options, "reply"), "ack", true);
-	expect_call(&r, 2, val_of(recv_options, "echo"), NULL, true);
-	expect_call(&r, 3, val_of(recv_options, "reply-rate"), "2/s", true);
-	expect_call(&r, 4, 'n', "3", true);
+	expect_call(&r, 0, val_of(recv_spec.opts, "interface"), "eth0", true);
+	expect_call(&r, 1, val_of(recv_spec.opts, "reply"), "ack", true);
+	expect_call(&r, 2, val_of(recv_spec.opts, "echo"), NULL, true);
+	expect_call(&r, 3, val_of(recv_spec.opts, "reply-rate"), "2/s", true);
+	expect_call(&r, 4, val_of(recv_spec.opts, "count"), "3", true);
 	result_free(&r);
 
 	/* An option no subcommand has is an error even before any section. */
 	write_file("count = 1\nttl = 4\ntll = 4\n");
-	run_with(&r, "recv", recv_options, ":i:S:X:n:w:vqh", ARGS("--config", "@"));
+	run_with(&r, "recv", recv_spec.opts, ARGS("--config", "@"));
 	expect_usage(&r, 3, "unknown setting 'tll'");
 	result_free(&r);
 }
@@ -699,11 +694,11 @@ static void test_group(void **state)
 	/* The group of a section beats the global one, for that subcommand. */
 	write_file("group = 239.10.0.1:5000\n"
 		   "[recv]\ngroup = \"[ff15::1]:6000\"  # quoted\n");
-	run_with(&r, "recv", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "recv", fake_options, ARGS("--config", "@"));
 	expect_ok(&r);
 	assert_string_equal(r.group, "[ff15::1]:6000");
 	result_free(&r);
-	run_with(&r, "send", fake_options, FAKE_OPTSTRING, ARGS("--config", "@"));
+	run_with(&r, "send", fake_options, ARGS("--config", "@"));
 	expect_ok(&r);
 	assert_string_equal(r.group, "239.10.0.1:5000");
 	result_free(&r);
@@ -725,12 +720,12 @@ static void test_command_line_after_file(void **state)
 		      "-T", "from command line"));
 	expect_ok(&r);
 	expect_ncalls(&r, 6);
-	expect_call(&r, 0, 'n', "5", true);
-	expect_call(&r, 1, 'T', "from file", true);
-	expect_call(&r, 2, 'i', "eth0", true);
-	expect_call(&r, 3, 'n', "7", false);
-	expect_call(&r, 4, 'i', "eth1", false);
-	expect_call(&r, 5, 'T', "from command line", false);
+	expect_call(&r, 0, O_COUNT, "5", true);
+	expect_call(&r, 1, O_TEMPLATE, "from file", true);
+	expect_call(&r, 2, O_IFACE, "eth0", true);
+	expect_call(&r, 3, O_COUNT, "7", false);
+	expect_call(&r, 4, O_IFACE, "eth1", false);
+	expect_call(&r, 5, O_TEMPLATE, "from command line", false);
 	/* --config itself is not passed to apply; optind is at the operand. */
 	assert_non_null(r.operand);
 	assert_string_equal(r.operand, "239.1.2.3:5000");
@@ -748,8 +743,8 @@ static void test_command_line_after_file(void **state)
 		run_fake(&r, "count = 5\n", ARGS(arg, "-n", "1"));
 		expect_ok(&r);
 		expect_ncalls(&r, 2);
-		expect_call(&r, 0, 'n', "5", true);
-		expect_call(&r, 1, 'n', "1", false);
+		expect_call(&r, 0, O_COUNT, "5", true);
+		expect_call(&r, 1, O_COUNT, "1", false);
 		result_free(&r);
 	}
 
@@ -757,7 +752,7 @@ static void test_command_line_after_file(void **state)
 	run_fake(&r, NULL, ARGS("-n", "2", "239.1.2.3:5000"));
 	expect_ok(&r);
 	expect_ncalls(&r, 1);
-	expect_call(&r, 0, 'n', "2", false);
+	expect_call(&r, 0, O_COUNT, "2", false);
 	assert_null(r.group);
 	result_free(&r);
 }
@@ -809,7 +804,7 @@ static void test_unreadable(void **state)
 	char want[256];
 
 	(void)state;
-	run_with(&r, "send", fake_options, FAKE_OPTSTRING,
+	run_with(&r, "send", fake_options,
 		 ARGS("--config", "/nonexistent/mcast.conf", "-n", "1"));
 	expect_usage(&r, 0, "cannot read settings file /nonexistent/mcast.conf: "
 			    "No such file or directory");
@@ -817,7 +812,7 @@ static void test_unreadable(void **state)
 	result_free(&r);
 
 	/* A directory is not a settings file either. */
-	run_with(&r, "send", fake_options, FAKE_OPTSTRING, ARGS("--config", "/tmp"));
+	run_with(&r, "send", fake_options, ARGS("--config", "/tmp"));
 	snprintf(want, sizeof(want), "mcast: cannot read settings file /tmp: ");
 	assert_int_equal(r.rc, EXIT_USAGE);
 	if (strncmp(r.err, want, strlen(want)) != 0)
@@ -838,7 +833,63 @@ static void test_command_line(void **state)
 	result_free(&r);
 
 	run_fake(&r, NULL, ARGS("-h"));
-	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.rc, CLI_HELP_SHOWN);
+	result_free(&r);
+}
+
+/*
+ * Every subcommand's table: names, letters and ids unique within it, no id
+ * 0, at most 64 rows, and the common options at the end; a short letter
+ * and its long name reach apply() as the same option.
+ */
+static void test_tables(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cli_spec *s = cli_commands[i].spec;
+		size_t n = 0;
+
+		if (!s)
+			continue;
+		assert_string_equal(s->name, cli_commands[i].name);
+		for (const struct cli_opt *a = s->opts; a->name; a++, n++) {
+			assert_true(a->id != 0);
+			for (const struct cli_opt *b = a + 1; b->name; b++) {
+				if (strcmp(a->name, b->name) == 0 || a->id == b->id ||
+				    (a->letter && a->letter == b->letter))
+					fail_msg("%s: --%s and --%s clash", s->name, a->name,
+						 b->name);
+			}
+		}
+		assert_true(n <= 64);
+		assert_true(n >= 4);
+		assert_int_equal(s->opts[n - 4].id, CLI_OPT_CONFIG);
+		assert_int_equal(s->opts[n - 1].id, CLI_OPT_HELP);
+	}
+}
+
+/* -n 1 and --count=2 are the same row. */
+static void test_short_and_long(void **state)
+{
+	struct result r;
+
+	(void)state;
+	run_fake(&r, NULL, ARGS("-n", "1", "--count=2", "-n3", "-T", "x", "--json"));
+	expect_ok(&r);
+	expect_ncalls(&r, 5);
+	expect_call(&r, 0, O_COUNT, "1", false);
+	expect_call(&r, 1, O_COUNT, "2", false);
+	expect_call(&r, 2, O_COUNT, "3", false);
+	expect_call(&r, 3, O_TEMPLATE, "x", false);
+	expect_call(&r, 4, O_JSON, NULL, false);
+	result_free(&r);
+
+	/* A letter no row has is unknown, a row's letter needs its value. */
+	run_fake(&r, NULL, ARGS("-x"));
+	expect_usage(&r, 0, "unknown option -x");
+	result_free(&r);
+	run_fake(&r, NULL, ARGS("-n"));
+	expect_usage(&r, 0, "option -n needs a value");
 	result_free(&r);
 }
 
@@ -865,6 +916,8 @@ int main(void)
 		cmocka_unit_test(test_config_twice),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_short_and_long),
 	};
 
 	return cmocka_run_group_tests(tests, make_file, remove_file);

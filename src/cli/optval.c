@@ -1,0 +1,105 @@
+/*
+ * optval.c - option values every subcommand parses the same way: groups,
+ * hosts, interfaces, numbers, durations and sizes, each refused with a
+ * usage error that names the option and the value.
+ */
+#include "cli/opt.h"
+#include "cli/parse.h"
+
+#include <errno.h>
+
+int cli_group(const char *text, mcast_addr *out)
+{
+	mcast_error e;
+
+	if (mcast_addr_parse_group(out, text, &e) < 0)
+		return cli_usage("%s", e.msg);
+	return 0;
+}
+
+int cli_host(const char *opt, const char *text,
+	     const mcast_addr *group, mcast_addr *out)
+{
+	mcast_error e;
+
+	if (mcast_addr_parse_host(out, text, &e) < 0)
+		return cli_usage("%s: %s", opt, e.msg);
+	if (mcast_addr_family(out) != mcast_addr_family(group))
+		return cli_usage("%s: '%s' is IPv%c but the group is IPv%c", opt,
+				 text, mcast_addr_family(out) == AF_INET6 ? '6' : '4',
+				 mcast_addr_family(group) == AF_INET6 ? '6' : '4');
+	return 0;
+}
+
+int cli_iface_check(const struct cli_arg *a)
+{
+	mcast_iface ifc;
+	mcast_error e;
+
+	if (mcast_iface_find(&ifc, a->value, &e) == -ENODEV)
+		return cli_usage_at(a, "%s", e.msg);
+	return 0;
+}
+
+int cli_iface(const char *spec, mcast_iface *out)
+{
+	mcast_error e;
+	int rc = mcast_iface_find(out, spec, &e);
+
+	if (rc == -ENODEV)
+		return cli_usage("%s", e.msg);
+	if (rc < 0) {
+		cli_err("%s", e.msg);
+		return EXIT_FAIL;
+	}
+	/*
+	 * Loopback carries multicast within the host without the MULTICAST
+	 * flag, so only other interfaces deserve the warning.
+	 */
+	if (!(out->flags & IFF_MULTICAST) && !(out->flags & IFF_LOOPBACK))
+		cli_warn("interface %s does not have the MULTICAST flag", out->name);
+	if (!(out->flags & IFF_UP))
+		cli_warn("interface %s is down", out->name);
+	return 0;
+}
+
+int cli_uint(const struct cli_arg *a, uint64_t min, uint64_t max, uint64_t *out)
+{
+	int rc = cli_parse_uint(a->value, min, max, out);
+
+	if (rc == -ERANGE)
+		return cli_usage_at(a, "%s: %s is out of range (%llu-%llu)", a->opt,
+				    a->value, (unsigned long long)min,
+				    (unsigned long long)max);
+	if (rc < 0)
+		return cli_usage_at(a, "%s: '%s' is not a number", a->opt, a->value);
+	return 0;
+}
+
+int cli_duration(const struct cli_arg *a, uint64_t *ns)
+{
+	const uint64_t year = 366ULL * 24 * 3600 * 1000000000ULL;
+	int rc = cli_parse_duration(a->value, year, ns);
+
+	if (rc == -ERANGE)
+		return cli_usage_at(a, "%s: %s is too long (at most a year)", a->opt,
+				    a->value);
+	if (rc < 0)
+		return cli_usage_at(a, "%s: '%s' is not a duration (e.g. 250ms, 2s, 1m)",
+				    a->opt, a->value);
+	return 0;
+}
+
+int cli_size(const struct cli_arg *a, uint64_t min, uint64_t max, uint64_t *out)
+{
+	int rc = cli_parse_size(a->value, min, max, out);
+
+	if (rc == -ERANGE)
+		return cli_usage_at(a, "%s: %s is out of range (%llu-%llu bytes)", a->opt,
+				    a->value, (unsigned long long)min,
+				    (unsigned long long)max);
+	if (rc < 0)
+		return cli_usage_at(a, "%s: '%s' is not a size (e.g. 1500, 64k, 8M)",
+				    a->opt, a->value);
+	return 0;
+}
