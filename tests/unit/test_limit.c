@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cli/limit.h"
+#include "cli/opt.h"
 
 #define MS 1000000ULL
 #define S 1000000000ULL
@@ -73,18 +74,26 @@ static void burst_then_rate(void **state)
 	limit_free(&l);
 }
 
+/* Parse arg as --reply-rate given on the command line. */
+static int rate(const char *arg, uint64_t *out)
+{
+	struct cli_arg a = {.id = 0, .opt = "--reply-rate", .value = arg};
+
+	return limit_parse_rate(&a, out);
+}
+
 static void parse_rate(void **state)
 {
 	uint64_t r = 0;
 
 	(void)state;
-	assert_int_equal(limit_parse_rate("--reply-rate", "100", &r), 0);
+	assert_int_equal(rate("100", &r), 0);
 	assert_int_equal(r, 100);
-	assert_int_equal(limit_parse_rate("--reply-rate", "25/s", &r), 0);
+	assert_int_equal(rate("25/s", &r), 0);
 	assert_int_equal(r, 25);
-	assert_int_not_equal(limit_parse_rate("--reply-rate", "0", &r), 0);
-	assert_int_not_equal(limit_parse_rate("--reply-rate", "5/m", &r), 0);
-	assert_int_not_equal(limit_parse_rate("--reply-rate", "/s", &r), 0);
+	assert_int_not_equal(rate("0", &r), 0);
+	assert_int_not_equal(rate("5/m", &r), 0);
+	assert_int_not_equal(rate("/s", &r), 0);
 }
 
 int main(void)
