@@ -25,7 +25,9 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -MMD -MP $(CFLAGS)
 B       ?= build
 
-VERSION := $(shell sed -n 's/^\#define MCAST_VERSION "\(.*\)"/\1/p' include/mcast.h)
+# The version is written once, as MCAST_VERSION_MAJOR/MINOR/PATCH in
+# include/mcast.h; `make -s version` prints it for scripts (debian/rules).
+VERSION := $(shell sed -n 's/^\#define MCAST_VERSION_[A-Z]* \([0-9][0-9]*\)$$/\1/p' include/mcast.h | paste -sd. -)
 SOMAJOR := 0
 SONAME  := libmcast.so.$(SOMAJOR)
 # The real file carries the full version; libmcast.so.0 (what programs load)
@@ -153,6 +155,9 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/mcast.1 $(DESTDIR)$(MANDIR)/man3/libmcast.3 \
 	      $(DESTDIR)$(BASHCOMPDIR)/mcast $(DESTDIR)$(PKGCONFIGDIR)/mcast.pc
 
+version:
+	@echo $(VERSION)
+
 clean:
 	rm -rf build build-san
 
@@ -162,4 +167,4 @@ clean:
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk
 
-.PHONY: all check check-long sanitize valgrind demo install uninstall clean
+.PHONY: all check check-long sanitize valgrind demo install uninstall version clean

@@ -45,16 +45,26 @@ extern "C" {
 
 /* ---- Version ---------------------------------------------------------- */
 
+/*
+ * The one place the version is written: the Makefile reads these three
+ * lines for the shared library's file name and mcast.pc, and tests check
+ * that the manuals, CHANGELOG.md and debian/changelog say the same.
+ */
 #define MCAST_VERSION_MAJOR 0
-#define MCAST_VERSION_MINOR 1
+#define MCAST_VERSION_MINOR 2
 #define MCAST_VERSION_PATCH 0
-#define MCAST_VERSION "0.1.0"
+#define MCAST__STR(x) #x
+#define MCAST__XSTR(x) MCAST__STR(x)
+/* "0.2.0": the three numbers above, as a string. */
+#define MCAST_VERSION                                                        \
+	MCAST__XSTR(MCAST_VERSION_MAJOR) "." MCAST__XSTR(MCAST_VERSION_MINOR) \
+	"." MCAST__XSTR(MCAST_VERSION_PATCH)
 /* 0xMMmmpp, for compile-time comparisons. */
 #define MCAST_VERSION_NUM                                                    \
 	((MCAST_VERSION_MAJOR << 16) | (MCAST_VERSION_MINOR << 8) |          \
 	 MCAST_VERSION_PATCH)
 
-/** The version of the library actually linked, e.g. "0.1.0". Never NULL. */
+/** The version of the library actually linked, e.g. "0.2.0". Never NULL. */
 MCAST_API const char *mcast_version(void);
 
 /* ---- Errors ----------------------------------------------------------- */

@@ -57,10 +57,11 @@ undescribed=$(while read -r f; do
 done <"$tmp/api")
 same "libmcast.3 names every function in bold below the SYNOPSIS" "" "$undescribed"
 
-# Public macros and types: MCAST_* but the include guard and MCAST_API,
-# and the names of typedefs.
+# Public macros and types: MCAST_* but the include guard, MCAST_API and
+# internal helpers (MCAST__*, as internal functions are mcast__*), and the
+# names of typedefs.
 {
-	sed -n 's/^#define \(MCAST_[A-Z0-9_]*\).*/\1/p' "$header" | grep -vx 'MCAST_H\|MCAST_API'
+	sed -n 's/^#define \(MCAST_[A-Z0-9_]*\).*/\1/p' "$header" | grep -vx 'MCAST_H\|MCAST_API\|MCAST__.*'
 	sed -n 's/^} \(mcast_[a-z0-9_]*\);.*/\1/p; s/^typedef struct [a-z_]* \(mcast_[a-z0-9_]*\);.*/\1/p' "$header"
 } | sort -u >"$tmp/names"
 unnamed=$(while read -r n; do grep -q "\b$n\b" "$man3" || echo "$n"; done <"$tmp/names")

@@ -7,12 +7,14 @@
 #
 # Set here: root (the source tree), MCAST (the binary under test, from the
 # environment as tests/run.sh passes it), build (the build directory that
-# holds it, with the libraries and examples), version (MCAST_VERSION of
-# include/mcast.h).
+# holds it, with the libraries and examples), version (the three
+# MCAST_VERSION_MAJOR/MINOR/PATCH numbers of include/mcast.h joined by dots,
+# as the Makefile reads them).
 root=$(cd "$(dirname "$0")/../.." && pwd)
 MCAST=${MCAST:-$root/build/mcast}
 build=$(cd "$(dirname "$MCAST")" && pwd)
-version=$(sed -n 's/^#define MCAST_VERSION "\(.*\)"/\1/p' "$root/include/mcast.h")
+version=$(sed -n 's/^#define MCAST_VERSION_[A-Z]* \([0-9][0-9]*\)$/\1/p' \
+	"$root/include/mcast.h" | paste -sd. -)
 failures=0
 
 ok() { echo "ok - $*"; }
