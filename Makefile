@@ -47,8 +47,8 @@ CLI_SRC := $(wildcard src/cli/*.c)
 #   CLI_EXT_CFLAGS += $(shell pkg-config --cflags libmosquitto)
 #   CLI_EXT_LIBS   += $(shell pkg-config --libs libmosquitto)
 # tests/deps.sh installs the -dev packages these need.
-LIB_EXT_CFLAGS :=
-LIB_EXT_LIBS   :=
+LIB_EXT_CFLAGS := $(shell pkg-config --cflags libsodium 2>/dev/null)
+LIB_EXT_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 CLI_EXT_CFLAGS :=
 CLI_EXT_LIBS   :=
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)

@@ -16,9 +16,11 @@
  *   - The library never prints, never exits and never installs signal
  *     handlers. It allocates only where a comment says so.
  *   - The header needs C11 or POSIX.1-2008 (struct timespec).
- *   - Functions that take a mcast_sock are not thread-safe for the same
- *     handle; distinct handles may be used from distinct threads. All other
- *     functions are thread-safe.
+ *   - Functions that take a mcast_sock, mcast_watch, mcast_hist,
+ *     mcast_sealer or mcast_trust are not thread-safe for the same handle;
+ *     distinct handles may be used from distinct threads. Keys never change
+ *     once made, so they may be shared. All other functions are
+ *     thread-safe.
  */
 #ifndef MCAST_H
 #define MCAST_H
@@ -503,6 +505,280 @@ MCAST_API void mcast_wire_stamp(void *buf, uint64_t seq, uint64_t t_send);
  * answer longer than MCAST_WIRE_ANSWER_LEN).
  */
 MCAST_API int mcast_wire_decode(mcast_wire *m, const void *buf, size_t len);
+
+/* ---- Keys for envelopes (docs/PROTOCOL.md, "Key files") ----------------- */
+
+/*
+ * A signing key is an Ed25519 key pair: its owner seals with the secret
+ * half, receivers trust the public half. A group key is a 256-bit secret
+ * shared by a sender and the receivers meant to read its payloads
+ * (XChaCha20-Poly1305). Both live in text files of one line a person can
+ * copy and compare: "mcast-ed25519-secret BASE64 [comment]",
+ * "mcast-ed25519-public BASE64 [comment]", "mcast-group-key BASE64
+ * [comment]". A key's id is the first MCAST_KEY_ID_LEN bytes of the
+ * SHA-256 of its public key (of the group key's, see PROTOCOL.md); its
+ * fingerprint is that hash in lower-case hex, and the short fingerprint
+ * the first 16 hex digits of it, which is the key id. These functions need
+ * libsodium, which libmcast links. Key objects are wiped when freed, and
+ * no function here ever copies key bytes into an error message.
+ */
+#define MCAST_KEY_ID_LEN 8	    /* bytes of a key id */
+#define MCAST_KEY_FPR_LEN 65	    /* a fingerprint: 64 hex digits and a NUL */
+#define MCAST_KEY_SHORT_FPR_LEN 17 /* a short fingerprint: 16 and a NUL */
+#define MCAST_KEY_COMMENT_MAX 64   /* longest comment on a key line, bytes */
+#define MCAST_KEY_LINE_MAX 160	    /* room for any key line, "\n" and a NUL */
+
+/** An Ed25519 key pair (secret and public half); see mcast_signkey_new(). */
+typedef struct mcast_signkey mcast_signkey;
+/** A symmetric group key; see mcast_groupkey_new(). */
+typedef struct mcast_groupkey mcast_groupkey;
+
+/**
+ * A new random signing key in *out (from the system's random source).
+ * Returns 0, -ENOMEM, or -EIO when libsodium cannot initialise. Free it
+ * with mcast_signkey_free().
+ */
+MCAST_API int mcast_signkey_new(mcast_signkey **out, mcast_error *err);
+
+/**
+ * Read a signing key from the text of a secret key file (len bytes, need
+ * not be NUL-terminated): exactly one "mcast-ed25519-secret" line, and any
+ * number of blank lines and lines starting with "#". Returns 0 with a new
+ * key in *out, -EINVAL (the message says what is wrong and on which line,
+ * never quoting the key), -ENOMEM or -EIO.
+ */
+MCAST_API int mcast_signkey_parse(mcast_signkey **out, const char *text,
+				  size_t len, mcast_error *err);
+
+/**
+ * Write the secret key file line of k, "mcast-ed25519-secret BASE64
+ * COMMENT\n", into buf (cap bytes, MCAST_KEY_LINE_MAX is always enough),
+ * NUL-terminated. comment may be NULL or "" for none; else it is at most
+ * MCAST_KEY_COMMENT_MAX bytes without control bytes or leading or trailing
+ * blanks. Returns the length (without the NUL), -EINVAL for a bad comment,
+ * or -ENOSPC. buf then holds a secret: wipe it when done.
+ */
+MCAST_API ssize_t mcast_signkey_format_secret(const mcast_signkey *k,
+					      const char *comment, char *buf,
+					      size_t cap);
+
+/** As mcast_signkey_format_secret(), the public key line of k. */
+MCAST_API ssize_t mcast_signkey_format_public(const mcast_signkey *k,
+					      const char *comment, char *buf,
+					      size_t cap);
+
+/**
+ * The fingerprint of k's public key, 64 lower-case hex digits of its
+ * SHA-256, into out (MCAST_KEY_FPR_LEN bytes). The first 16 digits are the
+ * short fingerprint, the key id that envelopes carry.
+ */
+MCAST_API void mcast_signkey_fingerprint(const mcast_signkey *k, char *out);
+
+/** Wipe and free k. NULL is a no-op. */
+MCAST_API void mcast_signkey_free(mcast_signkey *k);
+
+/** A new random group key in *out, as mcast_signkey_new(). */
+MCAST_API int mcast_groupkey_new(mcast_groupkey **out, mcast_error *err);
+
+/**
+ * Read a group key from the text of a group key file: exactly one
+ * "mcast-group-key" line, blank lines and "#" comments. As
+ * mcast_signkey_parse().
+ */
+MCAST_API int mcast_groupkey_parse(mcast_groupkey **out, const char *text,
+				   size_t len, mcast_error *err);
+
+/** The group key file line of k, as mcast_signkey_format_secret(). */
+MCAST_API ssize_t mcast_groupkey_format(const mcast_groupkey *k,
+					const char *comment, char *buf,
+					size_t cap);
+
+/**
+ * The fingerprint of k (MCAST_KEY_FPR_LEN bytes into out): the hex SHA-256
+ * of "mcast-group-key" and the key, which tells copies of a group key
+ * apart without revealing it.
+ */
+MCAST_API void mcast_groupkey_fingerprint(const mcast_groupkey *k, char *out);
+
+/** Wipe and free k. NULL is a no-op. */
+MCAST_API void mcast_groupkey_free(mcast_groupkey *k);
+
+/* ---- Signed and encrypted envelopes (docs/PROTOCOL.md) ------------------ */
+
+/*
+ * An envelope wraps one datagram's payload: a 32-byte header ("MCSE",
+ * version, flags, key id, sequence number, time), the payload (or, when
+ * encrypted, a random 24-byte nonce and the XChaCha20-Poly1305 ciphertext
+ * with the header as associated data), then an Ed25519 signature over
+ * everything before it. The overhead is fixed: MCAST_ENV_OVERHEAD bytes
+ * signed, MCAST_ENV_OVERHEAD_ENC signed and encrypted, so an envelope of
+ * at most MCAST_ENV_PAYLOAD_MAX (or _ENC) payload bytes fits one IPv4 UDP
+ * datagram of 65507 bytes.
+ */
+#define MCAST_ENV_VERSION 1
+#define MCAST_ENV_HDR_LEN 32
+#define MCAST_ENV_NONCE_LEN 24
+#define MCAST_ENV_TAG_LEN 16
+#define MCAST_ENV_SIG_LEN 64
+#define MCAST_ENV_OVERHEAD 96	    /* header and signature */
+#define MCAST_ENV_OVERHEAD_ENC 136 /* and nonce and tag */
+#define MCAST_ENV_MAX 65507	    /* the largest envelope sealed */
+#define MCAST_ENV_PAYLOAD_MAX 65411	/* MCAST_ENV_MAX - MCAST_ENV_OVERHEAD */
+#define MCAST_ENV_PAYLOAD_MAX_ENC 65371 /* MCAST_ENV_MAX - ..._OVERHEAD_ENC */
+#define MCAST_ENV_WINDOW 1024 /* the anti-replay window, sequence numbers */
+#define MCAST_ENV_MAX_AGE 30000000000ull /* default max age, ns (30 s) */
+
+/** Seals payloads with one signing key; see mcast_sealer_new(). */
+typedef struct mcast_sealer mcast_sealer;
+
+/**
+ * A sealer in *out that signs with `sign` and, when `encrypt` is not NULL,
+ * also encrypts with that group key. Both are copied: the caller may free
+ * them at once. Returns 0, -EINVAL (sign is NULL), -ENOMEM or -EIO. Free it
+ * with mcast_sealer_free(). Use one sealer per signing key in a process,
+ * and one process per signing key: two senders with one key make each
+ * other's datagrams look replayed.
+ */
+MCAST_API int mcast_sealer_new(mcast_sealer **out, const mcast_signkey *sign,
+			       const mcast_groupkey *encrypt, mcast_error *err);
+
+/** Wipe and free s. NULL is a no-op. */
+MCAST_API void mcast_sealer_free(mcast_sealer *s);
+
+/** The bytes an envelope of s adds to a payload (96 or 136). */
+MCAST_API size_t mcast_sealer_overhead(const mcast_sealer *s);
+
+/**
+ * Seal len payload bytes into out (cap bytes): the envelope carries s's key
+ * id, the next sequence number and now_ns (CLOCK_REALTIME nanoseconds; 0
+ * reads the clock). Sequence numbers start at the clock in microseconds at
+ * the first seal and go up by one per envelope after that, so they never
+ * start over when a sender restarts: a new run starts above every number
+ * an earlier run used, as long as that run sealed fewer than a million
+ * envelopes a second on average (signing alone allows far fewer) and the
+ * clock did not step back across the restart. Returns the envelope's
+ * length (len + mcast_sealer_overhead()), or -EMSGSIZE (len above
+ * MCAST_ENV_PAYLOAD_MAX, or _ENC when encrypting), -ENOSPC (cap too small)
+ * or -EINVAL. payload and out must not overlap.
+ */
+MCAST_API ssize_t mcast_env_seal(mcast_sealer *s, const void *payload,
+				 size_t len, void *out, size_t cap,
+				 uint64_t now_ns, mcast_error *err);
+
+/** What mcast_env_open() and mcast_env_parse() make of a datagram. */
+enum mcast_env_verdict {
+	MCAST_ENV_OK = 0,	    /* signed by a trusted key, fresh, new */
+	MCAST_ENV_UNSIGNED = 1,	    /* not an envelope (no "MCSE" magic) */
+	MCAST_ENV_MALFORMED = 2,    /* "MCSE", but cut short, of another
+				       version, or with reserved bits set */
+	MCAST_ENV_UNKNOWN_KEY = 3,  /* signed by a key not trusted */
+	MCAST_ENV_BAD_SIGNATURE = 4, /* the signature does not verify */
+	MCAST_ENV_REPLAYED = 5,	    /* sequence number seen, or below the
+				       window, for this key */
+	MCAST_ENV_TOO_OLD = 6,	    /* time more than max age in the past */
+	MCAST_ENV_TOO_NEW = 7,	    /* time more than max age in the future */
+	MCAST_ENV_UNDECRYPTABLE = 8 /* encrypted, and no group key opens it */
+};
+#define MCAST_ENV_VERDICTS 9 /* the number of verdicts */
+
+/** An envelope's fields, as far as mcast_env_open() got. */
+typedef struct mcast_env_info {
+	uint8_t key_id[MCAST_KEY_ID_LEN];
+	char key_hex[MCAST_KEY_SHORT_FPR_LEN]; /* key id in hex */
+	const char *signer;  /* the trusted key's name (owned by the trust
+				set), NULL unless the signature verified */
+	uint64_t seq;	     /* the sender's sequence number */
+	uint64_t time_ns;    /* the sender's clock when sealing */
+	bool encrypted;	     /* the payload was encrypted */
+	const void *payload; /* the plaintext, inside env or (encrypted) in
+				`out`; NULL unless the verdict is OK */
+	size_t payload_len;  /* its length */
+} mcast_env_info;
+
+/**
+ * The name of a verdict: "ok", "unsigned", "malformed", "unknown_key",
+ * "bad_signature", "replayed", "too_old", "too_new", "undecryptable"
+ * (usable as JSON keys); "unknown" for any other value. Never NULL.
+ */
+MCAST_API const char *mcast_env_verdict_name(int verdict);
+
+/**
+ * Read an envelope's header without verifying anything, never reading past
+ * len: for showing a signed datagram as "signed, not verified". Returns
+ * MCAST_ENV_OK with info filled (for an encrypted envelope, payload NULL
+ * and payload_len the plaintext's length), MCAST_ENV_UNSIGNED or
+ * MCAST_ENV_MALFORMED. info must not be NULL.
+ */
+MCAST_API int mcast_env_parse(const void *env, size_t len,
+			      mcast_env_info *info);
+
+/** Public keys to verify envelopes against; see mcast_trust_new(). */
+typedef struct mcast_trust mcast_trust;
+
+/**
+ * An empty trust set in *out: no keys, no group key, max age
+ * MCAST_ENV_MAX_AGE. Returns 0, -ENOMEM or -EIO. Free with
+ * mcast_trust_free(). A trust set keeps an anti-replay window per key, so
+ * mcast_env_open() changes it: it is not thread-safe.
+ */
+MCAST_API int mcast_trust_new(mcast_trust **out, mcast_error *err);
+
+/** Wipe and free t (and the names it handed out). NULL is a no-op. */
+MCAST_API void mcast_trust_free(mcast_trust *t);
+
+/**
+ * Add the public keys in text (len bytes): "mcast-ed25519-public" lines,
+ * blank lines and "#" comments, as a .pub file or a list of keys holds.
+ * Each key is named by its comment, else by `source` (e.g. the file name;
+ * may be NULL), else by its short fingerprint. A key already in t keeps
+ * its name and window. Returns the number of keys the text holds, those
+ * already in t included (0 for a text of comments only), or -EINVAL for a
+ * malformed line ("SOURCE:LINE: ..."), -EEXIST for a key with the key id
+ * of another, -ENOMEM; nothing is added after a failure.
+ */
+MCAST_API int mcast_trust_add_text(mcast_trust *t, const char *text,
+				   size_t len, const char *source,
+				   mcast_error *err);
+
+/** The number of keys in t. */
+MCAST_API size_t mcast_trust_count(const mcast_trust *t);
+
+/**
+ * Key i of t (0 <= i < mcast_trust_count(), ordered by key id): its name in
+ * *name (owned by t; may be NULL) and its fingerprint in fpr
+ * (MCAST_KEY_FPR_LEN bytes; may be NULL). Returns 0 or -ENOENT.
+ */
+MCAST_API int mcast_trust_key(const mcast_trust *t, size_t i,
+			      const char **name, char *fpr);
+
+/**
+ * Accept only envelopes whose time is within ns of the receiver's clock,
+ * either way (default MCAST_ENV_MAX_AGE); 0 turns the check off.
+ */
+MCAST_API void mcast_trust_set_max_age(mcast_trust *t, uint64_t ns);
+
+/** Decrypt with a copy of g from now on (NULL: decrypt nothing). */
+MCAST_API void mcast_trust_set_groupkey(mcast_trust *t,
+					const mcast_groupkey *g);
+
+/**
+ * Open the envelope env (len bytes, never read past): check, in this
+ * order, that it is one (MCAST_ENV_UNSIGNED, MCAST_ENV_MALFORMED), that its
+ * key is in t (MCAST_ENV_UNKNOWN_KEY), the signature (..._BAD_SIGNATURE),
+ * the time against now_ns, CLOCK_REALTIME nanoseconds such as the kernel's
+ * receive time, 0 to read the clock (..._TOO_OLD, ..._TOO_NEW), the key's
+ * anti-replay window of MCAST_ENV_WINDOW sequence numbers below the highest
+ * accepted (..._REPLAYED), and for an encrypted envelope that t's group key
+ * opens it (..._UNDECRYPTABLE), its plaintext going into out (cap bytes; may
+ * be NULL when nothing is encrypted). Only an envelope that passes every
+ * check enters the window. Returns the verdict (MCAST_ENV_OK is 0), with
+ * info (may be NULL) filled as far as the checks got; or a negative errno
+ * for a caller's mistake: -ENOSPC when out cannot hold the plaintext of an
+ * encrypted envelope that t could decrypt, -EINVAL for a NULL t or env.
+ */
+MCAST_API int mcast_env_open(mcast_trust *t, const void *env, size_t len,
+			     void *out, size_t cap, uint64_t now_ns,
+			     mcast_env_info *info, mcast_error *err);
 
 /* ---- Statistics: a latency histogram in fixed memory -------------------- */
 

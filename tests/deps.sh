@@ -1,10 +1,12 @@
 #!/bin/sh
 # deps.sh - make sure the test suite's dependencies are present.
 #
-# Checks for cmocka (unit tests), python3 (network test helpers), ip
-# (iproute2, network namespaces) and nft (nftables: the ping tests drop and
-# duplicate packets with it inside their namespaces, as the kernel may lack
-# netem). Silent when everything is there. When something is missing and
+# Checks for cmocka (unit tests), libsodium (libmcast's signatures and
+# encryption: the library itself needs it), python3 (network test
+# helpers) with PyNaCl (the independent envelope peer, tests/net/envpy.py),
+# ip (iproute2, network namespaces) and nft (nftables: the ping tests drop
+# and duplicate packets with it inside their namespaces, as the kernel may
+# lack netem). Silent when everything is there. When something is missing and
 # we are root on a Debian-like system, installs it with apt-get
 # (non-interactively, so it works under CI=true with no stdin); otherwise
 # names the Debian package to install and exits 1.
@@ -37,6 +39,24 @@ EOF
 	rc=$?
 	rm -rf "$tmp"
 	return "$rc"
+}
+
+have_sodium() {
+	tmp=$(mktemp -d 2>/dev/null) || return 1
+	printf '#include <sodium.h>\nint main(void) { return sodium_init() < 0; }\n' >"$tmp/t.c"
+	$CC -o "$tmp/t" "$tmp/t.c" -lsodium >/dev/null 2>&1
+	rc=$?
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+# Debian's python3-nacl is for the system's python3, which need not be the
+# first python3 on PATH (pyenv, a virtualenv): tests/net/lib.sh looks in both.
+have_nacl() {
+	for py in python3 /usr/bin/python3; do
+		"$py" -c 'import nacl.signing, nacl.bindings' >/dev/null 2>&1 && return 0
+	done
+	return 1
 }
 
 have_python3() {
@@ -78,7 +98,9 @@ need() {
 }
 
 need cmocka libcmocka-dev have_cmocka
+need libsodium libsodium-dev have_sodium
 need python3 python3 have_python3
+need PyNaCl python3-nacl have_nacl
 need ip iproute2 have_ip
 need nft nftables have_nft
 

@@ -85,4 +85,85 @@ int mcast__os_set_dontfrag(int fd, int family, bool on);
  * -ENETUNREACH or -errno. */
 int mcast__os_route_ifindex(const mcast_addr *dst, unsigned *ifindex);
 
+/*
+ * Keys and envelopes (keys.c, envelope.c). The structures hold raw key
+ * bytes in libsodium's layout; only those two files include <sodium.h>.
+ */
+#define MCAST__PK_LEN 32 /* Ed25519 public key */
+#define MCAST__SK_LEN 64 /* Ed25519 secret key: seed, then public key */
+#define MCAST__GK_LEN 32 /* XChaCha20-Poly1305 key */
+
+struct mcast_signkey {
+	uint8_t sk[MCAST__SK_LEN];
+	uint8_t pk[MCAST__PK_LEN];
+	uint8_t id[MCAST_KEY_ID_LEN];
+};
+
+struct mcast_groupkey {
+	uint8_t key[MCAST__GK_LEN];
+};
+
+/* Initialise libsodium once (safe to call from every constructor). Returns
+ * 0 or -EIO with a message. */
+int mcast__sodium_init(mcast_error *err);
+
+/* The key id of an Ed25519 public key: SHA-256(pk), first 8 bytes. */
+void mcast__key_id(const uint8_t *pk, uint8_t *id);
+
+/* n bytes as 2n lower-case hex digits and a NUL into out. */
+void mcast__hex(const uint8_t *in, size_t n, char *out);
+
+/* One key line, as mcast__key_next() found it. */
+struct mcast__keyline {
+	unsigned line;		  /* its line number, from 1 */
+	uint8_t key[32];	  /* the decoded key (wipe it after use) */
+	char comment[MCAST_KEY_COMMENT_MAX + 1]; /* "" for none */
+};
+
+/* The key types of key lines. */
+#define MCAST__SECRET_WORD "mcast-ed25519-secret"
+#define MCAST__PUBLIC_WORD "mcast-ed25519-public"
+#define MCAST__GROUP_WORD "mcast-group-key"
+
+/*
+ * The next key line of type `word` in text[*pos..len), skipping blank lines
+ * and "#" comments; *line counts lines (start it at 0). Returns 1 with kl
+ * filled, 0 at the end of the text, or -EINVAL with a message "PREFIX
+ * line N: ..." (prefix may be NULL; SOURCE: when given as "SOURCE:") that
+ * never quotes the line, which may hold a secret.
+ */
+int mcast__key_next(const char *text, size_t len, size_t *pos, unsigned *line,
+		    const char *word, const char *source,
+		    struct mcast__keyline *kl, mcast_error *err);
+
+/* A trusted public key and its anti-replay window (RFC 4303, 3.4.3): the
+ * highest sequence number accepted and a bitmap of the MCAST_ENV_WINDOW
+ * numbers up to it, bit (seq % MCAST_ENV_WINDOW) for seq. */
+struct mcast__tkey {
+	uint8_t id[MCAST_KEY_ID_LEN];
+	uint8_t pk[MCAST__PK_LEN];
+	char *name;
+	bool any;     /* an envelope was accepted: top is valid */
+	uint64_t top; /* the highest sequence number accepted */
+	uint64_t seen[MCAST_ENV_WINDOW / 64];
+};
+
+struct mcast_trust {
+	struct mcast__tkey *keys; /* sorted by id */
+	size_t n;
+	uint64_t max_age; /* ns; 0: no time check */
+	bool has_group;
+	struct mcast_groupkey group;
+};
+
+/* The key with this id in t, or NULL. */
+struct mcast__tkey *mcast__trust_find(mcast_trust *t, const uint8_t *id);
+/* Whether seq was accepted already or lies below k's window. */
+bool mcast__window_seen(const struct mcast__tkey *k, uint64_t seq);
+/* Record seq as accepted, moving the window up when it is the highest. */
+void mcast__window_add(struct mcast__tkey *k, uint64_t seq);
+
+/* CLOCK_REALTIME in nanoseconds. */
+uint64_t mcast__realtime_ns(void);
+
 #endif

@@ -50,9 +50,10 @@ else
 	echo "# no C++ compiler: C++ not checked"
 fi
 
+sodium=$(pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 # shellcheck disable=SC2086
 if $CC ${CFLAGS:-} -I"$root/include" -o "$tmp/t" "$tmp/t.c" "$build/libmcast.a" \
-	${LDFLAGS:-} >"$tmp/log" 2>&1; then
+	${LDFLAGS:-} $sodium >"$tmp/log" 2>&1; then
 	same "a program linked with libmcast.a prints MCAST_VERSION" "$version" "$("$tmp/t")"
 else
 	not_ok "a program links with libmcast.a"

@@ -50,22 +50,38 @@ check "the installed mcast runs: --version names $version" \
 check "the installed completion is valid bash" \
 	bash -n "$dest/usr/share/bash-completion/completions/mcast"
 
+# Not the system's mcast.pc, if any; but libsodium's, which mcast.pc
+# requires (for static links), from wherever the system keeps it.
+sodium_pc=$(pkg-config --variable pcfiledir libsodium 2>/dev/null)
+check "the system has libsodium's pkg-config file (libsodium-dev)" test -n "$sodium_pc"
 export PKG_CONFIG_PATH="$lib/pkgconfig"
-export PKG_CONFIG_LIBDIR="$lib/pkgconfig" # not the system's mcast.pc, if any
+export PKG_CONFIG_LIBDIR="$lib/pkgconfig:$sodium_pc"
 same "pkg-config --modversion mcast" "$version" "$(pkg-config --modversion mcast)"
 # words: FLAGS as one line, single-spaced.
 words() { echo "$*"; }
 # shellcheck disable=SC2046 # split into words on purpose
 flags=$(words $(pkg-config --define-prefix --cflags --libs mcast))
+# --define-prefix moves libsodium's prefix too (Requires.private brings in
+# its cflags): whatever it makes of libsodium.pc comes after mcast's own.
+# shellcheck disable=SC2046
+sodium_cflags=$(words $(pkg-config --define-prefix --cflags libsodium))
+# shellcheck disable=SC2086
 same "pkg-config --define-prefix points into DESTDIR" \
-	"-I$dest/usr/include -L$lib -lmcast" "$flags"
+	"$(words -I$dest/usr/include $sodium_cflags -L$lib -lmcast)" "$flags"
 # shellcheck disable=SC2046
 flags=$(words $(PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs mcast))
 same "PKG_CONFIG_SYSROOT_DIR points into DESTDIR" \
 	"-I$dest/usr/include -L$lib -lmcast" "$flags"
 cflags=$(pkg-config --define-prefix --cflags mcast)
 libs=$(pkg-config --define-prefix --libs mcast)
-libs_l=$(pkg-config --define-prefix --libs-only-L mcast)
+# A static libmcast needs libsodium after it: pkg-config --static says so.
+static_libs=$(pkg-config --define-prefix --static --libs mcast)
+case " $static_libs " in
+*" -lmcast "*" -lsodium "*) ok "pkg-config --static --libs mcast adds -lsodium after -lmcast" ;;
+*) not_ok "pkg-config --static --libs mcast adds -lsodium after -lmcast"; note "$static_libs" ;;
+esac
+# shellcheck disable=SC2001 # one substitution on a flag list
+static_libs=$(echo " $static_libs " | sed 's/ -lmcast / -Wl,-Bstatic -lmcast -Wl,-Bdynamic /')
 
 # build NAME SOURCE LIBS...: compile SOURCE against the installed copy.
 build_example() {
@@ -82,8 +98,7 @@ build_example() {
 # shellcheck disable=SC2086
 build_example subscriber-shared "$root/examples/subscriber.c" $libs
 # shellcheck disable=SC2086
-build_example subscriber-static "$root/examples/subscriber.c" $libs_l \
-	-Wl,-Bstatic -lmcast -Wl,-Bdynamic
+build_example subscriber-static "$root/examples/subscriber.c" $static_libs
 # shellcheck disable=SC2086
 build_example publisher-shared "$root/examples/publisher.c" $libs
 
