@@ -18,6 +18,8 @@ const struct cli_cmd cli_commands[] = {
 	{"pong", cmd_pong, "answer the probes of mcast ping", &pong_spec},
 	{"ifaces", cmd_ifaces, "list multicast interfaces and the groups joined on them",
 	 &ifaces_spec},
+	{"keygen", cmd_keygen, "make a signing key pair or a group key for envelopes",
+	 &keygen_spec},
 	{"bench", cmd_bench, "measure throughput, loss and latency at the kernel's limit",
 	 NULL},
 	{"bench send", cmd_bench_send, "send for mcast bench recv", &bench_send_spec,
