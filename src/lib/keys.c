@@ -90,20 +90,58 @@ static const char *type_name(const char *p, size_t n)
 
 /*
  * Check the comment p[0..n) (already trimmed) and copy it into kl. Bytes
- * from 0x80 up pass (UTF-8 names); controls do not, so a name printed in a
- * log is one line.
+ * from 0x80 up pass (UTF-8 names); controls do not, C0, DEL or C1 (UTF-8
+ * c2 80 .. c2 9f, which terminals obey as escapes too), so a signer's name
+ * printed in a log is one harmless line.
  */
 static const char *take_comment(const char *p, size_t n,
 				struct mcast__keyline *kl)
 {
 	if (n > MCAST_KEY_COMMENT_MAX)
 		return "the comment is longer than 64 bytes";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+		     (unsigned char)p[i + 1] <= 0x9f))
 			return "the comment contains a control character";
+	}
 	memcpy(kl->comment, p, n);
 	kl->comment[n] = '\0';
 	return NULL;
+}
+
+/*
+ * Decode the 44 characters at p into key[32] if they are the one spelling
+ * of 32 bytes in padded base64: 43 characters of the alphabet, then "=".
+ * The alphabet is checked here because libsodium 1.0.18's decoder takes
+ * some bytes above 0x7f for letters (fuzz_keys found one); and the result
+ * is encoded again and compared, so that no decoder leniency (stray low
+ * bits, say) gives one key two spellings.
+ */
+static bool canonical_b64(const char *p, uint8_t *key, size_t *len, const char **end)
+{
+	char again[B64_LEN + 1];
+	bool ok;
+
+	for (int i = 0; i < B64_LEN - 1; i++) {
+		char c = p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return false;
+	}
+	if (p[B64_LEN - 1] != '=')
+		return false;
+	if (sodium_base642bin(key, 32, p, B64_LEN, NULL, len, end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    *len != 32 || *end != p + B64_LEN)
+		return false;
+	sodium_bin2base64(again, sizeof(again), key, 32, sodium_base64_VARIANT_ORIGINAL);
+	ok = memcmp(again, p, B64_LEN) == 0;
+	sodium_memzero(again, sizeof(again));
+	return ok;
 }
 
 /*
@@ -140,9 +178,7 @@ static const char *parse_line(const char *p, size_t n, const char *word,
 		;
 	if (k - w != B64_LEN)
 		return "the key is not 44 characters of base64";
-	if (sodium_base642bin(kl->key, sizeof(kl->key), p + w, B64_LEN, NULL,
-			      &b64_len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    b64_len != sizeof(kl->key) || end != p + k) {
+	if (!canonical_b64(p + w, kl->key, &b64_len, &end)) {
 		sodium_memzero(kl->key, sizeof(kl->key));
 		return "the key is not valid base64 of 32 bytes";
 	}

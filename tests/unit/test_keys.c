@@ -149,12 +149,21 @@ static void test_secret_errors(void **state)
 		   "line 1: the key is not valid base64 of 32 bytes");
 	bad_secret("mcast-ed25519-secret AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n",
 		   "line 1: the key is not valid base64 of 32 bytes");
+	/* Bytes above 0x7f that libsodium 1.0.18 decodes as letters
+	 * (found by fuzz_keys). */
+	bad_secret("\tmcast-ed25519-secret\tAAECAwQFBgcI\xc3\xae\x90\xb3\xbb\xbe\xcf\xb0"
+		   "DxAREhMUFRYXGBkaGxwdHh8=\tt\n",
+		   "line 1: the key is not valid base64 of 32 bytes");
 	bad_secret("mcast-ed25519-secret " SEED_B64 "\nmcast-ed25519-secret " SEED_B64 "\n",
 		   "line 2: a second key: the file must hold one");
 	bad_secret("mcast-ed25519-secret " SEED_B64 "\nmcast-ed25519-public " PUB_B64 "\n",
 		   "line 2: this is a public key: a secret key file starts with "
 		   "'mcast-ed25519-secret'");
 	bad_secret("mcast-ed25519-secret " SEED_B64 " a\x1b[31mred\n",
+		   "line 1: the comment contains a control character");
+	bad_secret("mcast-ed25519-secret " SEED_B64 " a\xc2\x9b" "31mred\n",
+		   "line 1: the comment contains a control character");
+	bad_secret("mcast-ed25519-secret " SEED_B64 " del\x7f\n",
 		   "line 1: the comment contains a control character");
 	bad_secret("mcast-ed25519-secret " SEED_B64
 		   " 0123456789012345678901234567890123456789012345678901234567890123456789\n",
