@@ -58,6 +58,10 @@ CLI_LIB_OBJ := $(filter-out $(B)/src/cli/main.o,$(CLI_OBJ))
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# Small programs that script tests drive (tests/helpers/), on the library
+# and the tool's objects as the unit tests are.
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
@@ -99,6 +103,11 @@ $(B)/tests/%: tests/unit/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a $(B)/deps.ok
 	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -Wno-missing-prototypes -o $@ $< $(CLI_LIB_OBJ) \
 	      $(B)/libmcast.a $(LDFLAGS) -lcmocka $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
+$(B)/tests/helpers/%: tests/helpers/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -o $@ $< $(CLI_LIB_OBJ) \
+	      $(B)/libmcast.a $(LDFLAGS) $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
+
 # Test dependencies: says which Debian package is missing, installs it as root.
 $(B)/deps.ok: tests/deps.sh
 	sh tests/deps.sh
@@ -106,7 +115,7 @@ $(B)/deps.ok: tests/deps.sh
 
 # The install and examples tests build programs against the library: they
 # get the same compiler and flags (ASan's, under `make sanitize`).
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) $(HELPER_BIN)
 	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
@@ -119,7 +128,7 @@ SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 sanitize:
 	$(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
 
-valgrind: all $(UNIT_BIN)
+valgrind: all $(UNIT_BIN) $(HELPER_BIN)
 	MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
@@ -162,7 +171,7 @@ clean:
 	rm -rf build build-san
 
 # The header dependencies -MMD wrote (none before the first build).
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(HELPER_BIN:=.d)
 
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk

@@ -245,6 +245,20 @@ need_python() {
 		skip "needs python3"
 }
 
+# need_pynacl: PYNACL, a python3 that has PyNaCl (Debian's python3-nacl is
+# for /usr/bin/python3, which need not be the first python3 on PATH).
+need_pynacl() {
+	local py
+	PYNACL=
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c 'import nacl.signing, nacl.bindings' 2>/dev/null; then
+			PYNACL=$(command -v "$py")
+			return 0
+		fi
+	done
+	skip "needs PyNaCl (Debian package python3-nacl)"
+}
+
 # ---- timing ---------------------------------------------------------------
 
 # Scale a number of seconds for slow runs (valgrind): "tmo 2" prints "2s",
