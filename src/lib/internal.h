@@ -48,9 +48,14 @@ int mcast__check_family(const mcast_sock *s, const mcast_addr *a,
 int mcast__level(int family);
 
 /*
- * Platform specifics (os_linux.c). Everything that names a Linux-only socket
- * option or reads /proc lives behind these, so a port replaces one file.
+ * Platform specifics (os_linux.c, and os_linux_proc.c for /proc). Everything
+ * that names a Linux-only socket option or reads /proc lives behind these,
+ * so a port replaces those two files.
  */
+
+/* The value of the sysctl `name` ("net.core.rmem_max"), as this network
+ * namespace sees it, or -1 when it cannot be read. */
+long mcast__os_sysctl(const char *name);
 
 /* Turn on what a receiving socket reports with each datagram: arrival
  * interface and destination (PKTINFO), kernel timestamps, kernel drops.

@@ -1,16 +1,14 @@
 /*
- * os_linux.c - everything Linux-specific: socket options that only Linux
- * has, control messages, /proc reads and the netlink route query. A port to
- * another system replaces this file and nothing else.
+ * os_linux.c - everything Linux-specific but /proc: socket options that
+ * only Linux has, control messages, the netlink route query and interface
+ * watch. A port to another system replaces this file and os_linux_proc.c.
  */
 #include "lib/internal.h"
 
-#include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/udp.h>
 #include <linux/rtnetlink.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,22 +97,9 @@ void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info,
 	}
 }
 
-/* net.core.rmem_max, or 0 when /proc is not readable. */
-static size_t rmem_max(void)
-{
-	FILE *f = fopen("/proc/sys/net/core/rmem_max", "re");
-	unsigned long v = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
 int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info)
 {
+	long max;
 	int val, got = 0;
 	socklen_t len = sizeof(got);
 
@@ -123,7 +108,8 @@ int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info)
 		return -EINVAL;
 	val = (int)bytes;
 	info->requested = bytes;
-	info->max = rmem_max();
+	max = mcast__os_sysctl("net.core.rmem_max");
+	info->max = max > 0 ? (size_t)max : 0;
 	info->forced = false;
 	/*
 	 * SO_RCVBUF silently caps at rmem_max. SO_RCVBUFFORCE ignores the cap
@@ -336,204 +322,4 @@ void mcast_watch_free(mcast_watch *w)
 		return;
 	close(w->fd);
 	free(w);
-}
-
-/*
- * The kernel's lists of joined groups and source filters, read from /proc.
- * Their formats (net/ipv4/igmp.c, net/ipv6/mcast.c) are stable text:
- *   igmp:      "IDX\tDEV : COUNT QUERIER" then "\t\t\t\tGROUP USERS ..." lines,
- *              GROUP as the raw 32-bit word in hex (network bytes in memory)
- *   igmp6:     "IDX DEV GROUP32HEX USERS FLAGS TIMER"
- *   mcfilter:  "IDX DEV 0xGROUP 0xSOURCE INC EXC", host-order hex
- *   mcfilter6: "IDX DEV GROUP32HEX SOURCE32HEX INC EXC"
- */
-
-/* A growing array of fixed-size entries. */
-struct vec {
-	void *v;
-	size_t n, cap, size;
-};
-
-static void *vec_push(struct vec *a)
-{
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 16;
-		void *grown = realloc(a->v, cap * a->size);
-
-		if (!grown)
-			return NULL;
-		a->v = grown;
-		a->cap = cap;
-	}
-	memset((char *)a->v + a->n * a->size, 0, a->size);
-	return (char *)a->v + a->n++ * a->size;
-}
-
-/* 32 hex digits into an IPv6 address; false if malformed. */
-static bool hex16(const char *h, struct in6_addr *out)
-{
-	if (strlen(h) != 32)
-		return false;
-	for (int i = 0; i < 16; i++) {
-		unsigned b;
-
-		if (sscanf(h + 2 * i, "%2x", &b) != 1)
-			return false;
-		out->s6_addr[i] = (uint8_t)b;
-	}
-	return true;
-}
-
-static void set4(mcast_addr *a, uint32_t s_addr)
-{
-	a->u.sin.sin_family = AF_INET;
-	a->u.sin.sin_addr.s_addr = s_addr;
-}
-
-static void set6(mcast_addr *a, const struct in6_addr *in6, unsigned ifindex)
-{
-	a->u.sin6.sin6_family = AF_INET6;
-	a->u.sin6.sin6_addr = *in6;
-	if (IN6_IS_ADDR_MC_LINKLOCAL(in6) || IN6_IS_ADDR_MC_NODELOCAL(in6) ||
-	    IN6_IS_ADDR_LINKLOCAL(in6))
-		a->u.sin6.sin6_scope_id = ifindex;
-}
-
-/*
- * One line of a /proc file, into entry (zeroed): 1 if the line was an
- * entry, 0 if not. *state lives across the lines of one file (igmp names
- * the interface on a line of its own, before that interface's groups).
- */
-typedef int (*line_fn)(const char *line, void *entry, unsigned *state);
-
-static int igmp_line(const char *line, void *entry, unsigned *idx)
-{
-	mcast_membership *m = entry;
-	char dev[IF_NAMESIZE + 1];
-	unsigned long g;
-	unsigned i, users;
-
-	if (line[0] != '\t' && sscanf(line, "%u %16s", &i, dev) == 2)
-		*idx = i;
-	if (line[0] != '\t' || !*idx || sscanf(line, " %lx %u", &g, &users) != 2)
-		return 0;
-	m->ifindex = *idx;
-	m->users = users;
-	set4(&m->group, (uint32_t)g);
-	return 1;
-}
-
-static int igmp6_line(const char *line, void *entry, unsigned *state)
-{
-	mcast_membership *m = entry;
-	char dev[IF_NAMESIZE + 1], hex[40];
-	struct in6_addr g;
-	unsigned idx, users;
-
-	(void)state;
-	if (sscanf(line, "%u %16s %39s %u", &idx, dev, hex, &users) != 4 ||
-	    !hex16(hex, &g))
-		return 0;
-	m->ifindex = idx;
-	m->users = users;
-	set6(&m->group, &g, idx);
-	return 1;
-}
-
-static int mcfilter_line(const char *line, void *entry, unsigned *state)
-{
-	mcast_source_filter *m = entry;
-	char dev[IF_NAMESIZE + 1];
-	unsigned long g, src;
-	unsigned idx, inc, exc;
-
-	(void)state;
-	if (sscanf(line, "%u %16s %lx %lx %u %u", &idx, dev, &g, &src, &inc, &exc) != 6)
-		return 0;
-	m->ifindex = idx;
-	set4(&m->group, htonl((uint32_t)g));
-	set4(&m->source, htonl((uint32_t)src));
-	m->include = inc;
-	m->exclude = exc;
-	return 1;
-}
-
-static int mcfilter6_line(const char *line, void *entry, unsigned *state)
-{
-	mcast_source_filter *m = entry;
-	char dev[IF_NAMESIZE + 1], gh[40], sh[40];
-	struct in6_addr g, src;
-	unsigned idx, inc, exc;
-
-	(void)state;
-	if (sscanf(line, "%u %16s %39s %39s %u %u", &idx, dev, gh, sh, &inc, &exc) != 6 ||
-	    !hex16(gh, &g) || !hex16(sh, &src))
-		return 0;
-	m->ifindex = idx;
-	set6(&m->group, &g, idx);
-	set6(&m->source, &src, idx);
-	m->include = inc;
-	m->exclude = exc;
-	return 1;
-}
-
-/* Append to a the entries that fn finds in the lines of path. A missing
- * file is no error when optional (the IPv6 files, without IPv6). */
-static int read_proc(struct vec *a, const char *path, bool optional, line_fn fn)
-{
-	FILE *f = fopen(path, "re");
-	unsigned state = 0;
-	char line[256];
-	int rc = 0;
-
-	if (!f)
-		return optional && errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		void *e = vec_push(a);
-
-		if (!e) {
-			rc = -ENOMEM;
-			break;
-		}
-		if (!fn(line, e, &state))
-			a->n--; /* not an entry: give the slot back */
-	}
-	fclose(f);
-	return rc;
-}
-
-/* Read the IPv4 then the IPv6 file into one array of entries of the given
- * size; on success hand the array over in *out (NULL when empty). */
-static int collect(size_t size, const char *path4, line_fn fn4,
-		   const char *path6, line_fn fn6, void **out, size_t *n,
-		   const char *what, mcast_error *err)
-{
-	struct vec a = {.size = size};
-	int rc = read_proc(&a, path4, false, fn4);
-
-	if (rc == 0)
-		rc = read_proc(&a, path6, true, fn6);
-	*out = NULL;
-	*n = 0;
-	if (rc < 0) {
-		free(a.v);
-		return mcast__fail(err, rc == -ENOENT ? -ENOTSUP : rc,
-				   "reading the kernel's %s: %s", what, strerror(-rc));
-	}
-	*out = a.v;
-	*n = a.n;
-	return 0;
-}
-
-int mcast_memberships(mcast_membership **out, size_t *n, mcast_error *err)
-{
-	return collect(sizeof(**out), "/proc/net/igmp", igmp_line, "/proc/net/igmp6",
-		       igmp6_line, (void **)out, n, "group lists", err);
-}
-
-int mcast_source_filters(mcast_source_filter **out, size_t *n, mcast_error *err)
-{
-	return collect(sizeof(**out), "/proc/net/mcfilter", mcfilter_line,
-		       "/proc/net/mcfilter6", mcfilter6_line, (void **)out, n,
-		       "source filters", err);
 }
