@@ -378,6 +378,8 @@ typedef struct mcast_rxinfo {
 	size_t len;           /* full datagram length, even if truncated */
 	bool truncated;       /* the datagram did not fit in the buffer */
 	uint32_t drops;       /* kernel drops on this socket so far */
+	int ttl;              /* the IPv4 TTL or IPv6 hop limit it arrived
+				 with (0-255), -1 when unknown */
 } mcast_rxinfo;
 
 /**

@@ -58,12 +58,14 @@ int mcast__level(int family);
 long mcast__os_sysctl(const char *name);
 
 /* Turn on what a receiving socket reports with each datagram: arrival
- * interface and destination (PKTINFO), kernel timestamps, kernel drops.
- * Also turns off IP_MULTICAST_ALL. Returns 0 or -errno. */
+ * interface and destination (PKTINFO), kernel timestamps, kernel drops,
+ * the TTL or hop limit. Also turns off IP_MULTICAST_ALL. Returns 0 or
+ * -errno. */
 int mcast__os_rx_setup(int fd, int family);
 
 /* Fill info (and *seg, the GRO segment size, if seg is not NULL) from the
- * control messages of one received datagram. */
+ * control messages of one received datagram; info->ttl is -1 when they do
+ * not carry it. */
 void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info,
 		       size_t *seg);
 

@@ -54,17 +54,31 @@ int mcast__os_rx_setup(int fd, int family)
 		rc = setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
 	if (rc == 0)
 		rc = setopt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1);
+	/* The TTL or hop limit each datagram arrived with, which tells how
+	 * many routers it crossed. Optional: rxinfo says -1 without it. */
+	if (rc == 0 && family == AF_INET6)
+		(void)setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+	else if (rc == 0)
+		(void)setopt_int(fd, IPPROTO_IP, IP_RECVTTL, 1);
 	return rc;
 }
 
 void mcast__os_rx_cmsg(struct msghdr *msg, int family, mcast_rxinfo *info,
 		       size_t *seg)
 {
+	int ip_level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int ttl_type = family == AF_INET6 ? IPV6_HOPLIMIT : IP_TTL;
 	struct cmsghdr *c;
 
+	info->ttl = -1;
 	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-		    family == AF_INET) {
+		if (c->cmsg_level == ip_level && c->cmsg_type == ttl_type) {
+			int ttl;
+
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			info->ttl = ttl >= 0 && ttl <= 255 ? ttl : -1;
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+			   family == AF_INET) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
