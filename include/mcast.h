@@ -109,6 +109,33 @@ MCAST_API int mcast_addr_parse_group(mcast_addr *out, const char *text,
 				     mcast_error *err);
 
 /**
+ * Parse a group or a range of consecutive groups on one port: "GROUP:PORT"
+ * as mcast_addr_parse_group() takes it (one group), or "GROUP+N:PORT",
+ * e.g. "239.1.1.1+15:5000" or "[ff15::1]+15:5000", the group and the N
+ * after it (16 groups, 239.1.1.1 to 239.1.1.16), N from 0 to 65535. The
+ * first group, with the port, goes to *first and the number of groups
+ * (N + 1) to *count; mcast_addr_add() gives the others. Returns 0, -EINVAL
+ * or -ENODEV as mcast_addr_parse_group() (or for a bad N), or -ERANGE when
+ * the range would leave the multicast range or the scope of its first
+ * group (see mcast_addr_add()). Nothing is written on failure.
+ */
+MCAST_API int mcast_addr_parse_range(mcast_addr *first, unsigned *count,
+				     const char *text, mcast_error *err);
+
+/**
+ * Advance the multicast group `a` by n addresses in place, with carry:
+ * 239.1.1.255 + 1 is 239.1.2.0. The port and IPv6 scope are kept. A group
+ * never leaves its scope: IPv4 224.0.0.0/24 (link-local), 232.0.0.0/8
+ * (source-specific), 239.0.0.0/8 (administratively scoped) and the rest of
+ * 224.0.0.0/4 below and above 232/8 are each a scope of their own; an IPv6
+ * group keeps its flags and scope (ff15::/16), and one with the P flag
+ * (ff3x, RFC 3306 and 4607) its prefix too (ff3e::/96). Returns 0, -EINVAL
+ * when `a` is not a multicast group, or -ERANGE (a unchanged) when the
+ * result would lie past the end of the range or in another scope.
+ */
+MCAST_API int mcast_addr_add(mcast_addr *a, uint32_t n, mcast_error *err);
+
+/**
  * Parse a host address without a port: "10.0.0.1", "fe80::1%eth0",
  * "[2001:db8::1]". Any unicast or multicast address is accepted; the port
  * is set to 0. Returns 0, -EINVAL or -ENODEV as mcast_addr_parse_group().
