@@ -320,8 +320,12 @@ MCAST_API int mcast_sock_local(const mcast_sock *s, mcast_addr *out);
  * mcast_iface_route() for the kernel's choice). With `source` non-NULL the
  * join is source-specific (IGMPv3/MLDv2 INCLUDE); joining several sources
  * of one group is allowed. Returns 0 or a negative errno (-EADDRINUSE when
- * already joined, -ENODEV, -ENOBUFS when the kernel's membership limit,
- * net.ipv4.igmp_max_memberships, is reached).
+ * already joined, -ENODEV, ...). A kernel limit shows as -ENOBUFS (IPv4:
+ * groups per socket, net.ipv4.igmp_max_memberships, or sources per group,
+ * net.ipv4.igmp_max_msf; IPv6: sources per group, net.ipv6.mld_max_msf) or
+ * -ENOMEM (the socket's option memory, net.core.optmem_max, which bounds
+ * IPv6 groups per socket); the message then names the setting, its value
+ * and the sysctl command that raises it.
  */
 MCAST_API int mcast_sock_join(mcast_sock *s, const mcast_addr *group,
 			      unsigned ifindex, const mcast_addr *source,

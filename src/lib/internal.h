@@ -57,6 +57,14 @@ int mcast__level(int family);
  * namespace sees it, or -1 when it cannot be read. */
 long mcast__os_sysctl(const char *name);
 
+/* Explain a join that failed with rc by the kernel limit it ran into: into
+ * buf, which setting, its value here and how to raise it. `source` says
+ * whether the join named a source, `new_group` whether the socket had not
+ * joined the group on that interface before. Returns false when rc is not
+ * how a limit shows. */
+bool mcast__os_join_limit(int family, int rc, bool source, bool new_group,
+			  char *buf, size_t len);
+
 /* Turn on what a receiving socket reports with each datagram: arrival
  * interface and destination (PKTINFO), kernel timestamps, kernel drops,
  * the TTL or hop limit. Also turns off IP_MULTICAST_ALL. Returns 0 or

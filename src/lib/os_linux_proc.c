@@ -1,7 +1,8 @@
 /*
  * os_linux_proc.c - what Linux says in /proc: the groups and source filters
- * joined on the host, and sysctl settings. The other half of the Linux
- * backend is os_linux.c.
+ * joined on the host, and the sysctl settings that limit sockets (with the
+ * messages that name them when a limit is hit). The other half of the
+ * Linux backend is os_linux.c.
  */
 #include "lib/internal.h"
 
@@ -31,6 +32,60 @@ long mcast__os_sysctl(const char *name)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* "KEY = VALUE UNIT" for a sysctl, or "KEY" alone when it cannot be read. */
+static void key_value(char *buf, size_t len, const char *key, long v,
+		      const char *unit)
+{
+	if (v >= 0)
+		snprintf(buf, len, "%s = %ld%s", key, v, unit);
+	else
+		snprintf(buf, len, "%s", key);
+}
+
+bool mcast__os_join_limit(int family, int rc, bool source, bool new_group,
+			  char *buf, size_t len)
+{
+	const char *key, *what, *scope = "";
+	char kv[96];
+	long v, want;
+
+	if (rc == -ENOMEM) {
+		/* Every membership and source costs the socket option memory. */
+		v = mcast__os_sysctl("net.core.optmem_max");
+		key_value(kv, sizeof(kv), "net.core.optmem_max", v, " bytes");
+		snprintf(buf, len,
+			 "out of socket option memory (%s); raise it: sysctl -w "
+			 "net.core.optmem_max=%ld", kv, v > 0 ? 2 * v : 262144L);
+		return true;
+	}
+	if (rc != -ENOBUFS)
+		return false;
+	if (family == AF_INET6 && !source)
+		return false;
+	if (family == AF_INET6) {
+		/* Not per network namespace: only the initial one shows it. */
+		key = "net.ipv6.mld_max_msf";
+		what = "sources per group and socket";
+		scope = ", host-wide";
+	} else if (source && !new_group) {
+		key = "net.ipv4.igmp_max_msf";
+		what = "sources per group and socket";
+	} else {
+		key = "net.ipv4.igmp_max_memberships";
+		what = "groups per socket";
+	}
+	v = mcast__os_sysctl(key);
+	want = v < 512 ? 1024 : 2 * v;
+	if (v >= 0)
+		snprintf(buf, len, "at most %ld %s (%s = %ld%s); raise it: sysctl -w %s=%ld",
+			 v, what, key, v, scope, key, want);
+	else
+		snprintf(buf, len, "limit of %s reached (%s%s, unreadable in this "
+			 "namespace); raise it: sysctl -w %s=%ld", what, key, scope,
+			 key, want);
+	return true;
 }
 
 /*

@@ -194,6 +194,29 @@ static int membership_op(mcast_sock *s, int opt, const char *verb,
 	return 0;
 }
 
+/*
+ * Replace the message of a join that ran into a kernel limit with one that
+ * names the limit, so the user learns what to raise rather than "No buffer
+ * space available".
+ */
+static void explain_limit(const mcast_sock *s, const mcast_addr *group,
+			  unsigned ifindex, const mcast_addr *source, int rc,
+			  mcast_error *err)
+{
+	char what[2 * MCAST_ADDRSTRLEN + IF_NAMESIZE + 16], why[200];
+	bool new_group = true;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->m[i].ifindex == ifindex &&
+		    mcast_addr_equal(&s->m[i].group, group, false))
+			new_group = false;
+	if (!mcast__os_join_limit(s->family, rc, source != NULL, new_group, why,
+				  sizeof(why)))
+		return;
+	describe(what, sizeof(what), group, ifindex, source);
+	mcast__set_msg(err, "cannot join %s: %s", what, why);
+}
+
 int mcast_sock_join(mcast_sock *s, const mcast_addr *group, unsigned ifindex,
 		    const mcast_addr *source, mcast_error *err)
 {
@@ -211,6 +234,8 @@ int mcast_sock_join(mcast_sock *s, const mcast_addr *group, unsigned ifindex,
 	}
 	rc = membership_op(s, source ? MCAST_JOIN_SOURCE_GROUP : MCAST_JOIN_GROUP,
 			   "join", group, ifindex, source, err);
+	if (rc == -ENOBUFS || rc == -ENOMEM)
+		explain_limit(s, group, ifindex, source, rc, err);
 	if (rc < 0)
 		return rc;
 	m = &s->m[s->n++];
