@@ -27,6 +27,9 @@ set -u
 NET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$NET_DIR/../.." && pwd)
 MCAST=${MCAST:-$REPO_DIR/build/mcast}
+# The tests' own program on libmcast (tests/net/mclib.c), built beside the
+# mcast binary under test (by make, with the same flags).
+MCLIB=${MCLIB:-$(dirname "$MCAST")/tests/mclib}
 MCAST_WRAP=${MCAST_WRAP:-}
 TEST_NAME=$(basename "$0" .sh)
 
@@ -413,6 +416,32 @@ mc_bg() {
 	shift 2
 	# shellcheck disable=SC2086 # MCAST_WRAP is a command line on purpose
 	bg "$name" "$ns" $MCAST_WRAP "$MCAST" "$@"
+}
+
+# Fail unless tests/net/mclib.c is built.
+need_mclib() {
+	if [ ! -x "$MCLIB" ]; then
+		echo "not ok - the test program $MCLIB is built (make builds it)"
+		exit 1
+	fi
+}
+
+# mclib_bg NAME NS ARGS...: as mc_bg, for the mclib test program.
+mclib_bg() {
+	local name=$1 ns=$2
+	shift 2
+	# shellcheck disable=SC2086
+	bg "$name" "$ns" $MCAST_WRAP "$MCLIB" "$@"
+}
+
+# mclib_run NAME NS ARGS...: as mc_run, for the mclib test program.
+mclib_run() {
+	local name=$1 ns=$2
+	shift 2
+	RC=0
+	# shellcheck disable=SC2086
+	timeout -k 2 "$LONG" ip netns exec "$P$ns" $MCAST_WRAP "$MCLIB" "$@" \
+		>"$T/$name.out" 2>"$T/$name.err" </dev/null || RC=$?
 }
 
 # mc NS ARGS...: run mcast in the foreground inside NS, bounded in time.

@@ -1,8 +1,8 @@
 """mcnet.py - what the Python test peers (mcpy, benchpy, fakepong, flood)
 share: an interface's IPv4 address, a multicast sender socket, a receiver
-socket joined on one interface, and the constants of the wire format in
-docs/PROTOCOL.md. Standard library only, so that the peers share no code
-with mcast itself.
+socket joined on one interface, the TTL each datagram arrived with, and the
+constants of the wire format in docs/PROTOCOL.md. Standard library only, so
+that the peers share no code with mcast itself.
 """
 import fcntl
 import socket
@@ -14,6 +14,13 @@ PROBE, ANSWER, DATA = 1, 2, 3
 HEADER = struct.Struct(">4sBBHQQQ")
 # An answer: the header, then responder_id, t_recv, t_answer, reserved.
 ANSWER_TAIL = struct.Struct(">QQQQ")
+
+# Python's socket module lacks some of these (3.11 has no IP_RECVTTL);
+# the fallbacks are Linux's values from <linux/in.h> and <linux/in6.h>.
+IP_TTL = getattr(socket, "IP_TTL", 2)
+IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
+IPV6_RECVHOPLIMIT = getattr(socket, "IPV6_RECVHOPLIMIT", 51)
+IPV6_HOPLIMIT = getattr(socket, "IPV6_HOPLIMIT", 52)
 
 
 def family_of(group):
@@ -65,3 +72,24 @@ def receiver(group, port, ifname, bind_group=True):
         mreq = socket.inet_aton(group) + socket.inet_aton(ipv4_of(ifname))
         s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
     return s
+
+
+def want_ttl(s):
+    """Ask the kernel to report the TTL (IPv4) or hop limit (IPv6) each
+    datagram arrives with, as a control message."""
+    if s.family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+
+
+def recv_ttl(s):
+    """One datagram from a socket that asked want_ttl(): (data, address,
+    ttl), ttl -1 when no control message carried it."""
+    data, anc, _flags, addr = s.recvmsg(65535, socket.CMSG_SPACE(64))
+    ttl = -1
+    for level, kind, value in anc:
+        if (level, kind) in ((socket.IPPROTO_IP, IP_TTL),
+                             (socket.IPPROTO_IPV6, IPV6_HOPLIMIT)):
+            ttl = struct.unpack("@i", value[:4])[0]
+    return data, addr, ttl
