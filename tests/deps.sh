@@ -4,12 +4,15 @@
 # Checks for cmocka (unit tests), libsodium (libmcast's signatures and
 # encryption: the library itself needs it), python3 (network test
 # helpers) with PyNaCl (the independent envelope peer, tests/net/envpy.py),
-# ip (iproute2, network namespaces) and nft (nftables: the ping tests drop
+# ip (iproute2, network namespaces), nft (nftables: the ping tests drop
 # and duplicate packets with it inside their namespaces, as the kernel may
-# lack netem). Silent when everything is there. When something is missing and
-# we are root on a Debian-like system, installs it with apt-get
-# (non-interactively, so it works under CI=true with no stdin); otherwise
-# names the Debian package to install and exits 1.
+# lack netem) and smcrouted (smcroute: the multicast routers of the routed
+# network tests, run only inside their namespaces). Silent when everything
+# is there. When something is missing and we are root on a Debian-like
+# system, installs it with apt-get (non-interactively, so it works under
+# CI=true with no stdin); otherwise names the Debian package to install and
+# exits 1. smcroute conflicts with pimd: where pimd is installed it is left
+# alone and the routed tests skip, saying why.
 #
 # The check functions are called through need(), which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -73,6 +76,16 @@ have_nft() {
 	command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || [ -x /sbin/nft ]
 }
 
+have_smcroute() {
+	command -v smcrouted >/dev/null 2>&1 || [ -x /usr/sbin/smcrouted ] ||
+		[ -x /sbin/smcrouted ]
+}
+
+# Debian's smcroute and pimd conflict; never remove pimd to make room.
+pimd_installed() {
+	dpkg-query -W -f='${Status}' pimd 2>/dev/null | grep -q 'install ok installed'
+}
+
 can_install() {
 	[ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1
 }
@@ -89,7 +102,7 @@ need() {
 			apt-get update -qq </dev/null >/dev/null
 			updated=yes
 		fi
-		apt-get install -y -qq --no-install-recommends "$pkg" \
+		apt-get install -y -qq --no-install-recommends --no-remove "$pkg" \
 			</dev/null >/dev/null
 		$check && return 0
 	fi
@@ -103,5 +116,11 @@ need python3 python3 have_python3
 need PyNaCl python3-nacl have_nacl
 need ip iproute2 have_ip
 need nft nftables have_nft
+if pimd_installed && ! have_smcroute; then
+	echo "mcast: pimd is installed, which conflicts with smcroute: the routed" \
+		"network tests will skip" >&2
+else
+	need smcrouted smcroute have_smcroute
+fi
 
 exit $status

@@ -396,6 +396,179 @@ lab_dual() {
 	wait_v6_ready b eth0
 }
 
+# ---- the routed lab -------------------------------------------------------
+
+# Skip (exit 77, naming what is missing) unless this kernel can route
+# multicast in a namespace, IPv4 and IPv6, and smcroute is installed. Call
+# after need_netns. Probed in a throw-away namespace, never the host's.
+need_mroute() {
+	local probe="${P}mprobe" f
+	PATH=$PATH:/usr/sbin:/sbin
+	command -v smcrouted >/dev/null 2>&1 ||
+		skip "needs smcroute (smcrouted) for multicast routing: apt-get install smcroute"
+	ip netns add "$probe" 2>/dev/null || skip "needs ip netns add"
+	NAMESPACES+=("$probe")
+	for f in ip_mr_vif ip6_mr_vif; do
+		ip netns exec "$probe" test -e "/proc/net/$f" ||
+			skip "the kernel lacks multicast routing (no /proc/net/$f: CONFIG_IP_MROUTE, CONFIG_IPV6_MROUTE)"
+	done
+	ip netns del "$probe"
+	NAMESPACES=("${NAMESPACES[@]:0:${#NAMESPACES[@]}-1}")
+}
+
+# snoop_switch_add SWITCH BRIDGE: a switch namespace whose bridge snoops
+# IGMPv3 and MLDv2 and is the querier of its segment, so it forwards a group
+# only to the ports that joined it (and to router ports). Only the bridge
+# has IPv6 (a link-local address, which the MLD querier needs); its ports
+# have none.
+snoop_switch_add() {
+	local sw=$1 br=$2
+	ns_add "$sw"
+	ns_sysctl "$sw" net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$P$sw" link add "$br" type bridge stp_state 0 mcast_snooping 1 \
+		mcast_querier 1 mcast_igmp_version 3 mcast_mld_version 2
+	ns_sysctl "$sw" "net.ipv6.conf.$br.disable_ipv6=0"
+	ip -n "$P$sw" link set "$br" up
+}
+
+# lab_routed: three subnets joined by two multicast routers.
+#
+#   a1 a2 --[swa: brA, snooping + querier]-- r1 --[sw: brB]-- r2 --[sw: brC]-- c1
+#                                                  |
+#                                                  b1
+#
+#   subnet A 10.79.1.0/24 fd79:1::/64: a1 .11, a2 .12, r1 eth0 .1
+#   subnet B 10.79.2.0/24 fd79:2::/64: r1 eth1 .1, r2 eth0 .2, b1 .21
+#   subnet C 10.79.3.0/24 fd79:3::/64: r2 eth1 .1, c1 .31
+#
+# Every host has eth0 and default routes (IPv4 and IPv6) towards A (b1: via
+# r1, with C via r2), so unicast answers come back. On the routers eth0
+# faces A and eth1 faces C; they forward unicast, and multicast once
+# mroute_start has started smcrouted on them. r1's port on brA, "r1", is a
+# multicast router port (mcast_router 2): brA sends it every group, as
+# smcroute asks the bridge for none. brB and brC do not snoop.
+lab_routed() {
+	local h
+	snoop_switch_add swa brA
+	switch_add sw brB brC
+	for h in a1 a2 r1 r2 b1 c1; do
+		ns_add "$h"
+	done
+	attach swa brA a1 eth0 a1 10.79.1.11/24 fd79:1::11/64
+	attach swa brA a2 eth0 a2 10.79.1.12/24 fd79:1::12/64
+	attach swa brA r1 eth0 r1 10.79.1.1/24 fd79:1::1/64
+	ip -n "${P}swa" link set dev r1 type bridge_slave mcast_router 2
+	attach sw brB r1 eth1 r1b 10.79.2.1/24 fd79:2::1/64
+	attach sw brB r2 eth0 r2b 10.79.2.2/24 fd79:2::2/64
+	attach sw brB b1 eth0 b1 10.79.2.21/24 fd79:2::21/64
+	attach sw brC r2 eth1 r2c 10.79.3.1/24 fd79:3::1/64
+	attach sw brC c1 eth0 c1 10.79.3.31/24 fd79:3::31/64
+	for h in r1 r2; do
+		ns_sysctl "$h" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	done
+	for h in a1 a2; do
+		in_ns "$h" ip route add default via 10.79.1.1
+		in_ns "$h" ip -6 route add default via fd79:1::1
+	done
+	in_ns b1 ip route add default via 10.79.2.1
+	in_ns b1 ip -6 route add default via fd79:2::1
+	in_ns b1 ip route add 10.79.3.0/24 via 10.79.2.2
+	in_ns b1 ip -6 route add fd79:3::/64 via fd79:2::2
+	in_ns r1 ip route add 10.79.3.0/24 via 10.79.2.2
+	in_ns r1 ip -6 route add fd79:3::/64 via fd79:2::2
+	in_ns r2 ip route add default via 10.79.2.1
+	in_ns r2 ip -6 route add default via fd79:2::1
+	in_ns c1 ip route add default via 10.79.3.1
+	in_ns c1 ip -6 route add default via fd79:3::1
+	for h in a1 a2 b1 c1; do
+		wait_v6_ready "$h" eth0
+	done
+	for h in r1 r2; do
+		wait_v6_ready "$h" eth0
+		wait_v6_ready "$h" eth1
+	done
+}
+
+# mroute ROUTER [source SRC] group GROUP[/LEN]: forward GROUP (from SRC
+# only, or from any source) from the router's eth0 to its eth1, a line of
+# its smcroute.conf ($T/ROUTER.conf). Write them all before mroute_start.
+mroute() {
+	local r=$1
+	shift
+	echo "mroute from eth0 $* to eth1" >>"$T/$r.conf"
+}
+
+# mroute_start ROUTER: start smcrouted in ROUTER's namespace on the routes
+# given with mroute, as a background process of ours (stopped by PID in the
+# EXIT trap), with its own ident, PID file and control socket, so routers
+# never share one; wait until its interfaces and static (S,G) routes are
+# in the kernel. Its log is $T/smcroute-ROUTER.err. A failing check if the
+# configuration is refused or the routes do not appear.
+mroute_start() {
+	local r=$1 conf="$T/$1.conf" want4 want6 i n
+	{
+		echo "phyint eth0 enable"
+		echo "phyint eth1 enable"
+		cat "$conf" 2>/dev/null
+	} >"$conf.full"
+	if ! in_ns "$r" smcrouted -F "$conf.full" -l err >"$T/smcroute-$r.check" 2>&1; then
+		not_ok "smcroute accepts the configuration of $r"
+		show "$r.conf" "$conf.full"
+		show "smcrouted -F" "$T/smcroute-$r.check"
+		return 1
+	fi
+	bg "smcroute-$r" "$r" smcrouted -n -N -l info -f "$conf.full" \
+		-i "${P}$r" -P "$T/smcroute-$r.pid" -u "$T/smcroute-$r.sock"
+	want4=$(grep -c '^mroute .* source [0-9.]* ' "$conf.full")
+	want6=$(grep -c '^mroute .* source [0-9a-fA-F:]*:[0-9a-fA-F:]* ' "$conf.full")
+	n=$((LONG * 20))
+	for ((i = 0; i < n; i++)); do
+		if [ "$(mroute_vifs "$r")" = "2 2" ] &&
+			[ "$(in_ns "$r" ip mroute show | grep -c .)" -ge "$want4" ] &&
+			[ "$(in_ns "$r" ip -6 mroute show | grep -c .)" -ge "$want6" ]; then
+			return 0
+		fi
+		proc_alive "${PID[smcroute-$r]}" || break
+		sleep 0.05
+	done
+	not_ok "smcrouted on $r has its interfaces and routes in the kernel"
+	show "smcrouted log" "$T/smcroute-$r.err"
+	return 1
+}
+
+# The number of IPv4 and IPv6 virtual interfaces the kernel has for a router
+# ("2 2" when smcrouted has enabled eth0 and eth1).
+mroute_vifs() {
+	local v4 v6
+	v4=$(in_ns "$1" sed 1d /proc/net/ip_mr_vif | grep -c .)
+	v6=$(in_ns "$1" sed 1d /proc/net/ip6_mr_vif | grep -c .)
+	echo "$v4 $v6"
+}
+
+# mroute_out ROUTER 4|6: the datagrams the router forwarded out of eth1,
+# as its kernel counts them per virtual interface (PktsOut).
+mroute_out() {
+	local f=ip_mr_vif
+	[ "$2" = 6 ] && f=ip6_mr_vif
+	# shellcheck disable=SC2016 # awk's fields, not the shell's
+	in_ns "$1" awk '$2 == "eth1" { print $6 }' "/proc/net/$f"
+}
+
+# wait_mfc ROUTER SOURCE GROUP: wait until the kernel of ROUTER has a
+# forwarding entry for (SOURCE, GROUP), as smcrouted installs one for a
+# (*,G) route when the first datagram arrives. False after $LONG seconds.
+wait_mfc() {
+	local r=$1 v=
+	local i n=$((LONG * 20))
+	case $3 in *:*) v=-6 ;; esac
+	for ((i = 0; i < n; i++)); do
+		in_ns "$r" ip $v mroute show | grep -qF "($2,$3)" && return 0
+		sleep 0.05
+	done
+	diag "no ($2,$3) in the forwarding cache of $r after ${LONG}s"
+	return 1
+}
+
 # ---- running mcast and other programs ---------------------------------------
 
 # bg NAME NS CMD...: start CMD in namespace NS in the background, stdout to
