@@ -1,7 +1,6 @@
 # mcast - IP multicast library and tool. See README.md.
 #
-#   make            build libmcast.a, libmcast.so, mcast, examples/ and the
-#                   network tests' helper (tests/mclib) into build/
+#   make            build libmcast.a, libmcast.so, mcast and examples/ into build/
 #   make check      build and run every test (unit, then network)
 #   make sanitize   the whole suite under ASan+UBSan (build-san/)
 #   make valgrind   the whole suite under valgrind memcheck
@@ -67,10 +66,7 @@ HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 
-# The network tests' own program on the library (tests/net/mclib.c).
-NET_BIN := $(B)/tests/mclib
-
-all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(B)/libmcast.so $(EXAMPLE_BIN) $(NET_BIN)
+all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(B)/libmcast.so $(EXAMPLE_BIN)
 
 $(B)/src/lib/%.o: src/lib/%.c
 	@mkdir -p $(@D)
@@ -95,11 +91,6 @@ $(B)/libmcast.so: $(B)/$(SONAME)
 # The examples see only the public header, as a program built against an
 # installed libmcast would.
 $(B)/examples/%: examples/%.c include/mcast.h $(B)/libmcast.a
-	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a \
-	      $(LDFLAGS) $(LIB_EXT_LIBS)
-
-$(NET_BIN): tests/net/mclib.c include/mcast.h $(B)/libmcast.a
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a \
 	      $(LDFLAGS) $(LIB_EXT_LIBS)

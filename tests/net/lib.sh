@@ -27,9 +27,9 @@ set -u
 NET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$NET_DIR/../.." && pwd)
 MCAST=${MCAST:-$REPO_DIR/build/mcast}
-# The tests' own program on libmcast (tests/net/mclib.c), built beside the
-# mcast binary under test (by make, with the same flags).
-MCLIB=${MCLIB:-$(dirname "$MCAST")/tests/mclib}
+# The tests' own program on libmcast (tests/helpers/mclib.c), built beside
+# the mcast binary under test (by make check, with the same flags).
+MCLIB=${MCLIB:-$(dirname "$MCAST")/tests/helpers/mclib}
 MCAST_WRAP=${MCAST_WRAP:-}
 TEST_NAME=$(basename "$0" .sh)
 
@@ -591,10 +591,10 @@ mc_bg() {
 	bg "$name" "$ns" $MCAST_WRAP "$MCAST" "$@"
 }
 
-# Fail unless tests/net/mclib.c is built.
+# Fail unless tests/helpers/mclib.c is built.
 need_mclib() {
 	if [ ! -x "$MCLIB" ]; then
-		echo "not ok - the test program $MCLIB is built (make builds it)"
+		echo "not ok - the test program $MCLIB is built (make check builds it)"
 		exit 1
 	fi
 }
