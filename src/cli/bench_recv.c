@@ -4,6 +4,7 @@
  * latency percentiles and jitter; and the kernel's drops and our CPU time.
  */
 #include "cli/bench.h"
+#include "cli/emit.h"
 #include "cli/join.h"
 
 #include <errno.h>
@@ -463,7 +464,13 @@ int cmd_bench_recv(int argc, char **argv)
 		}
 	}
 	if (rc == 0) {
-		join_announce(&b->j, b->json);
+		{
+			struct emit em;
+
+			if (emit_init(&em, stdout, b->json) == 0)
+				join_announce(&b->j, &em);
+			emit_free(&em);
+		}
 		getrusage(RUSAGE_SELF, &r0);
 		rc = run(b, &unblocked);
 		if (rc == 0)

@@ -157,6 +157,16 @@ void emit_data(struct emit *e, const void *p, size_t len)
 	}
 }
 
+void emit_strv(struct emit *e, const char *name, const char *const *v, size_t n)
+{
+	struct emit_field *f = add(e, name, EF_STRV);
+
+	if (f) {
+		f->v.strv.v = v;
+		f->v.strv.n = n;
+	}
+}
+
 void emit_obj(struct emit *e, const char *name)
 {
 	add(e, name, EF_OBJ);
@@ -181,6 +191,15 @@ static void json_value(FILE *m, const struct emit_field *f)
 	case EF_I64: fprintf(m, "%" PRId64, f->v.i); break;
 	case EF_DBL: fprintf(m, "%.*f", f->prec, f->v.d); break;
 	case EF_BOOL: fputs(f->v.b ? "true" : "false", m); break;
+	case EF_STRV:
+		fputc('[', m);
+		for (size_t i = 0; i < f->v.strv.n; i++) {
+			if (i)
+				fputc(',', m);
+			cli_write_json_string(m, f->v.strv.v[i], strlen(f->v.strv.v[i]));
+		}
+		fputc(']', m);
+		break;
 	default: fputs("null", m); break;
 	}
 }
@@ -270,6 +289,13 @@ static void text_value(struct emit *e, const struct emit_field *f)
 		break;
 	case EF_BOOL: fputs(f->v.b ? "yes" : "no", m); break;
 	case EF_NULL: fputc('-', m); break;
+	case EF_STRV:
+		for (size_t i = 0; i < f->v.strv.n; i++) {
+			if (i)
+				fputs(", ", m);
+			cli_write_escaped(m, f->v.strv.v[i], strlen(f->v.strv.v[i]));
+		}
+		break;
 	default: json_value(m, f); break;
 	}
 }

@@ -40,7 +40,7 @@ enum emit_payload { EMIT_ESCAPED, EMIT_HEX };
 
 enum emit_type {
 	EF_STR, EF_TEXT, EF_U64, EF_I64, EF_DBL, EF_BOOL, EF_NULL,
-	EF_DATA, EF_OBJ, EF_END
+	EF_DATA, EF_OBJ, EF_END, EF_STRV
 };
 
 struct emit_field {
@@ -57,6 +57,10 @@ struct emit_field {
 			const void *p;
 			size_t len;
 		} data;
+		struct {
+			const char *const *v;
+			size_t n;
+		} strv;
 	} v;
 };
 
@@ -101,6 +105,8 @@ void emit_addr(struct emit *e, const char *name, const mcast_addr *a, bool with_
 void emit_time(struct emit *e, const char *name, const struct timespec *t);
 /* A payload: JSON "data" (valid UTF-8) or "data_base64"; text {data}. */
 void emit_data(struct emit *e, const void *p, size_t len);
+/* A list of strings: a JSON array, in text joined with ", ". */
+void emit_strv(struct emit *e, const char *name, const char *const *v, size_t n);
 /* A nested object (JSON) whose fields are {name.field} in text. */
 void emit_obj(struct emit *e, const char *name);
 void emit_obj_end(struct emit *e);

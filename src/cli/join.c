@@ -2,6 +2,7 @@
  * join.c - choose interfaces, bind to the group, join, announce, leave.
  */
 #include "cli/join.h"
+#include "cli/emit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -243,26 +244,25 @@ int join_events(struct join *j, const struct pollfd p[2])
 	return EXIT_FAIL;
 }
 
-void join_announce(const struct join *j, bool json)
+void join_announce(const struct join *j, struct emit *e)
 {
 	char where[MCAST_ADDRSTRLEN], list[JOIN_MAX * (IF_NAMESIZE + 2)] = "";
+	const char *names[JOIN_MAX] = {NULL};
 	size_t used = 0;
 
-	mcast_addr_format(&j->bound, where, sizeof(where), MCAST_FMT_PORT);
-	if (json) {
-		char g[MCAST_ADDRSTRLEN];
-
-		mcast_addr_format(&j->bound, g, sizeof(g), 0);
-		printf("{\"event\":\"listening\",\"group\":\"%s\",\"port\":%u,"
-		       "\"interfaces\":[", g, mcast_addr_port(&j->bound));
-		for (size_t i = 0; i < j->n_iface; i++)
-			printf("%s\"%s\"", i ? "," : "", j->iface[i].name);
-		printf("]}\n");
-		fflush(stdout);
+	for (size_t i = 0; i < j->n_iface; i++)
+		names[i] = j->iface[i].name;
+	if (e && e->json) {
+		emit_begin(e, "listening");
+		emit_addr(e, "group", &j->bound, false);
+		emit_u64(e, "port", mcast_addr_port(&j->bound));
+		emit_strv(e, "interfaces", names, j->n_iface);
+		emit_end(e, EMIT_DATA, NULL);
 	}
+	mcast_addr_format(&j->bound, where, sizeof(where), MCAST_FMT_PORT);
 	for (size_t i = 0; i < j->n_iface; i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-					 i ? ", " : "", j->iface[i].name);
+					 i ? ", " : "", names[i]);
 	cli_info("listening on %s, joined on %s%s", where, list,
 		 j->kernel_choice ? " (chosen by the kernel)" : "");
 }

@@ -78,8 +78,10 @@ int join_open(struct join *j);
  */
 int join_pollfds(const struct join *j, struct pollfd p[2]);
 int join_events(struct join *j, const struct pollfd p[2]);
-/* "listening on ..." on stderr, and with json the listening event. */
-void join_announce(const struct join *j, bool json);
+struct emit;
+/* "listening on ..." on stderr, and with a JSON emitter e the listening
+ * event (e may be NULL). */
+void join_announce(const struct join *j, struct emit *e);
 /* Leave every membership (logged with -v) and close the socket. */
 void join_close(struct join *j);
 /* The name of interface index, cached. */

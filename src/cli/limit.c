@@ -10,10 +10,6 @@
 /* Sources remembered for rate limiting; past this, answers are refused. */
 #define LIMIT_SOURCES 65536
 
-/* What the table keeps per source. */
-struct limit_peer {
-	uint64_t next_ns; /* the theoretical arrival time of the next answer */
-};
 
 bool limit_answerable(const mcast_addr *a)
 {
@@ -38,10 +34,21 @@ bool limit_allow(struct limit *l, const mcast_addr *a, uint64_t now)
 	uint64_t t = 1000000000ULL / l->rate, tau = (l->rate - 1) * t;
 	struct limit_peer *e = peers_get(&l->map, a, NULL);
 
-	if (!e || e->next_ns > now + tau)
+	if (!e)
 		return false;
+	if (e->next_ns > now + tau) {
+		e->held_back++;
+		return false;
+	}
 	e->next_ns = (e->next_ns > now ? e->next_ns : now) + t;
 	return true;
+}
+
+uint64_t limit_held_back(const struct limit *l, const mcast_addr *a)
+{
+	const struct limit_peer *e = peers_find(&l->map, a);
+
+	return e ? e->held_back : 0;
 }
 
 void limit_free(struct limit *l)

@@ -7,6 +7,7 @@
  * source.
  */
 #include "cli/cli.h"
+#include "cli/emit.h"
 #include "cli/join.h"
 #include "cli/limit.h"
 
@@ -234,7 +235,13 @@ int cmd_pong(int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 	if (rc == 0) {
-		join_announce(&p.j, p.json);
+		{
+			struct emit em;
+
+			if (emit_init(&em, stdout, p.json) == 0)
+				join_announce(&p.j, &em);
+			emit_free(&em);
+		}
 		rc = serve(&p, &unblocked);
 		join_close(&p.j);
 		summary(&p);

@@ -2,16 +2,16 @@
  * recv.c - `mcast recv GROUP:PORT`: join a group and print what arrives.
  */
 #include "cli/cli.h"
+#include "cli/emit.h"
 #include "cli/join.h"
-#include "cli/limit.h"
+#include "cli/loop.h"
 #include "cli/outfile.h"
-#include "cli/output.h"
 #include "cli/parse.h"
 #include "cli/peers.h"
+#include "cli/responder.h"
+#include "cli/transport_udp_rx.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"      --output-file FILE  append the output to FILE instead of standard\n"
 	"                          output; reopen FILE on SIGHUP (logrotate)\n"
 	"      --config FILE       read settings from FILE ([recv] section)\n"
-	"  -v, --verbose           log each join and leave\n"
+	"  -v, --verbose           log each join and leave; show each datagram's TTL\n"
 	"  -q, --quiet             print data only\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -89,14 +89,18 @@ struct recv_opts {
 struct receiver {
 	struct recv_opts *o;
 	struct join j;
+	struct udp_rx rx;
+	struct loop l;
+	struct emit em;
+	int quiet_timer; /* --timeout: armed again by each datagram */
+	bool timed_out;
 	/* What arrived. */
 	uint64_t datagrams, bytes;
 	uint32_t drops;
 	struct peers sources; /* no value: counted only */
-	/* Answers: a socket of their own, and a token bucket per source. */
-	mcast_sock *answer;
-	struct limit limits;
-	uint64_t answered, held_back;
+	/* --reply, --echo */
+	bool answering;
+	struct responder resp;
 	bool cut_warned;
 };
 
@@ -151,181 +155,141 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 }
 
 /* Write one datagram in the chosen format; -1 with errno on write error. */
-static int print_datagram(struct receiver *r, const void *buf, size_t len,
-			  const mcast_rxinfo *ri)
+static int print_datagram(struct receiver *r, const struct rx_msg *m)
 {
-	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN], when[40];
-	const char *ifn = join_iface_name(&r->j, ri->ifindex);
-	FILE *f = stdout;
-	int rc;
+	char from[MCAST_ADDRSTRLEN], to[MCAST_ADDRSTRLEN];
+	struct emit *e = &r->em;
 
-	switch (r->o->fmt) {
-	case FMT_RAW:
-		rc = fwrite(buf, 1, len, f) == len ? 0 : -1;
-		break;
-	case FMT_JSON:
-		mcast_addr_format(&ri->source, src, sizeof(src), 0);
-		mcast_addr_format(&ri->dest, dst, sizeof(dst), 0);
-		cli_format_rfc3339(&ri->time, when, sizeof(when));
-		fprintf(f, "{\"event\":\"message\",\"time\":\"%s\",\"source\":\"%s\","
-			   "\"source_port\":%u,\"group\":\"%s\",\"port\":%u,"
-			   "\"interface\":\"%s\",\"bytes\":%zu,",
-			when, src, mcast_addr_port(&ri->source), dst,
-			mcast_addr_port(&ri->dest), ifn, ri->len);
-		if (cli_utf8_valid(buf, len)) {
-			fputs("\"data\":", f);
-			rc = cli_write_json_string(f, buf, len);
-		} else {
-			fputs("\"data_base64\":", f);
-			rc = cli_write_base64(f, buf, len);
-		}
-		if (rc == 0)
-			rc = fputs("}\n", f) == EOF ? -1 : 0;
-		break;
-	default:
-		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
-		mcast_addr_format(&ri->dest, dst, sizeof(dst), MCAST_FMT_PORT);
-		fprintf(f, "%s -> %s on %s, %zu bytes: ", src, dst, ifn, ri->len);
-		rc = r->o->fmt == FMT_HEX ? cli_write_hex(f, buf, len)
-					  : cli_write_escaped(f, buf, len);
-		if (rc == 0)
-			rc = putc('\n', f) == EOF ? -1 : 0;
+	if (r->o->fmt == FMT_RAW) {
+		if (fwrite(m->data, 1, m->len, stdout) != m->len)
+			return -1;
+		/* Flush each datagram: a reader on a pipe wants it now. */
+		return fflush(stdout) == EOF ? -1 : 0;
 	}
-	/* Flush each datagram: a reader on a pipe wants it now, not later. */
-	if (fflush(f) == EOF)
-		rc = -1;
-	return rc;
+	mcast_addr_format(&m->source, from, sizeof(from), MCAST_FMT_PORT);
+	mcast_addr_format(&m->group, to, sizeof(to), MCAST_FMT_PORT);
+	emit_begin(e, "message");
+	emit_time(e, "time", &m->time);
+	emit_addr(e, "source", &m->source, false);
+	emit_u64(e, "source_port", mcast_addr_port(&m->source));
+	emit_addr(e, "group", &m->group, false);
+	emit_u64(e, "port", mcast_addr_port(&m->group));
+	emit_str(e, "interface", m->ifname);
+	emit_u64(e, "bytes", m->len);
+	if (m->ttl >= 0)
+		emit_u64(e, "ttl", (uint64_t)m->ttl);
+	else
+		emit_null(e, "ttl");
+	emit_text(e, "from", from);
+	emit_text(e, "to", to);
+	emit_data(e, m->data, m->len);
+	return emit_end(e, EMIT_DATA,
+			cli_verbosity >= LOG_VERBOSE
+				? "{from} -> {to} on {interface}, {bytes} bytes, ttl {ttl}: {data}"
+				: "{from} -> {to} on {interface}, {bytes} bytes: {data}");
 }
 
 static void summary(struct receiver *r)
 {
-	char answers[96] = "";
-	uint32_t drops;
+	struct emit *e = &r->em;
+	uint32_t drops = udp_rx_drops(&r->rx);
 
 	/* Drops after the last datagram received show only in the counter. */
-	if (r->j.sock && mcast_sock_drops(r->j.sock, &drops) == 0 && drops > r->drops)
+	if (drops > r->drops)
 		r->drops = drops;
-
-	if (r->o->fmt == FMT_JSON) {
-		if (r->answer)
-			snprintf(answers, sizeof(answers),
-				 ",\"replies\":%llu,\"replies_held_back\":%llu",
-				 (unsigned long long)r->answered,
-				 (unsigned long long)r->held_back);
-		printf("{\"event\":\"summary\",\"datagrams\":%llu,\"bytes\":%llu,"
-		       "\"sources\":%zu,\"kernel_drops\":%u%s}\n",
-		       (unsigned long long)r->datagrams, (unsigned long long)r->bytes,
-		       r->sources.n, r->drops, answers);
-		fflush(stdout);
-		return;
+	emit_begin(e, "summary");
+	emit_u64(e, "datagrams", r->datagrams);
+	emit_u64(e, "bytes", r->bytes);
+	emit_text(e, "at_least", r->sources.full ? "at least " : "");
+	emit_u64(e, "sources", peers_count(&r->sources));
+	emit_u64(e, "kernel_drops", r->drops);
+	if (r->answering) {
+		emit_u64(e, "replies", r->resp.answered);
+		emit_u64(e, "replies_held_back", r->resp.held_back);
 	}
-	if (r->answer)
-		snprintf(answers, sizeof(answers), "; answered %llu (%llu held back)",
-			 (unsigned long long)r->answered, (unsigned long long)r->held_back);
-	cli_info("%llu datagram%s, %llu bytes from %s%zu source%s, %u kernel drop%s%s",
-		 (unsigned long long)r->datagrams, r->datagrams == 1 ? "" : "s",
-		 (unsigned long long)r->bytes, r->sources.full ? "at least " : "",
-		 r->sources.n, r->sources.n == 1 ? "" : "s", r->drops,
-		 r->drops == 1 ? "" : "s", answers);
+	/* After EPIPE the JSON summary goes nowhere, harmlessly. */
+	emit_end(e, EMIT_INFO,
+		 r->answering ? "{datagrams} datagram{datagrams?:s}, {bytes} bytes from "
+				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
+				"kernel drop{kernel_drops?:s}; answered {replies} "
+				"({replies_held_back} held back)"
+			      : "{datagrams} datagram{datagrams?:s}, {bytes} bytes from "
+				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
+				"kernel drop{kernel_drops?:s}");
 }
 
 /*
- * Answer a datagram with --reply TEXT or --echo, unicast to its sender. An
- * answer is never larger than the datagram it answers, and each source is
- * answered at most reply_rate times a second (a burst of one second's
- * worth), so a receiver cannot amplify traffic toward a forged address.
+ * Answer a datagram with --reply TEXT or --echo, unicast to its sender,
+ * never with more bytes than it had (responder.h).
  */
-static void answer(struct receiver *r, const void *buf, size_t len,
-		   const mcast_rxinfo *ri)
+static void answer(struct receiver *r, const struct rx_msg *m)
 {
 	struct recv_opts *o = r->o;
-	const void *data = o->echo ? buf : o->reply;
-	size_t n = o->echo ? len : strlen(o->reply);
-	char src[MCAST_ADDRSTRLEN];
-	mcast_error e;
+	const void *data = o->echo ? m->data : o->reply;
+	size_t n = o->echo ? m->len : strlen(o->reply);
 
-	if (!limit_answerable(&ri->source)) {
-		r->held_back++;
+	if (!responder_allow(&r->resp, m))
 		return;
-	}
-	if (n > len) {
+	if (n > m->len) {
 		if (!r->cut_warned)
 			cli_warn("--reply text (%zu bytes) is longer than a datagram it "
 				 "answers (%zu bytes): answers are cut to the size of "
-				 "what they answer", n, len);
+				 "what they answer", n, m->len);
 		r->cut_warned = true;
-		n = len;
+		n = m->len;
 	}
-	if (!limit_allow(&r->limits, &ri->source, cli_now_ns())) {
-		r->held_back++;
-		return;
-	}
-	if (mcast_sock_send(r->answer, &ri->source, data, n, &e) < 0) {
-		cli_debug("answer not sent: %s", e.msg);
-		return;
-	}
-	r->answered++;
-	if (cli_verbosity >= LOG_VERBOSE) {
-		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
-		cli_debug("answered %s with %zu bytes", src, n);
-	}
+	responder_send(&r->resp, m, data, n, o->echo ? "echo" : "reply");
 }
 
-/* Receive until the count, the timeout or a signal. Returns an exit code. */
-static int receive(struct receiver *r, const sigset_t *unblocked)
+/* One datagram from the transport: count, answer, print. */
+static void on_datagram(void *owner, const struct rx_msg *m)
 {
-	static unsigned char buf[65536];
+	struct receiver *r = owner;
 	struct recv_opts *o = r->o;
-	uint64_t last = cli_now_ns();
-	struct pollfd p[2];
-	nfds_t np = (nfds_t)join_pollfds(&r->j, p);
-	char d[32];
-	mcast_rxinfo ri;
-	mcast_error e;
 
-	while (!cli_stop && !(o->count && r->datagrams >= o->count)) {
-		struct timespec ts, *tsp = NULL;
-		ssize_t n;
-
-		outfile_check(&o->out);
-		if (o->timeout_ns) {
-			uint64_t now = cli_now_ns(), end = last + o->timeout_ns;
-
-			if (now >= end)
-				break;
-			ts.tv_sec = (time_t)((end - now) / 1000000000ULL);
-			ts.tv_nsec = (long)((end - now) % 1000000000ULL);
-			tsp = &ts;
+	if (o->timeout_ns)
+		loop_timer_at(&r->l, r->quiet_timer, cli_now_ns() + o->timeout_ns);
+	r->datagrams++;
+	r->bytes += m->len;
+	if (m->drops > r->drops)
+		r->drops = m->drops;
+	peers_get(&r->sources, &m->source, NULL);
+	if (r->answering)
+		answer(r, m);
+	if (print_datagram(r, m) < 0) {
+		/* The reader went away (mcast recv | head -1): done. */
+		if (errno == EPIPE) {
+			loop_stop(&r->l, EXIT_OK);
+			return;
 		}
-		if (ppoll(p, np, tsp, unblocked) <= 0)
-			continue; /* timeout or signal: the loop head decides */
-		if (join_events(&r->j, p))
-			return EXIT_FAIL;
-		n = mcast_sock_recv(r->j.sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
-		if (n == -EAGAIN || n == -EINTR)
-			continue;
-		if (n < 0) {
-			cli_err("%s", e.msg);
-			return EXIT_FAIL;
-		}
-		last = cli_now_ns();
-		r->datagrams++;
-		r->bytes += (uint64_t)n;
-		if (ri.drops > r->drops)
-			r->drops = ri.drops;
-		peers_get(&r->sources, &ri.source, NULL);
-		if (r->answer)
-			answer(r, buf, (size_t)n, &ri);
-		if (print_datagram(r, buf, (size_t)n, &ri) < 0) {
-			/* The reader went away (mcast recv | head -1): done. */
-			if (errno == EPIPE)
-				return EXIT_OK;
-			cli_err("writing output: %s", strerror(errno));
-			return EXIT_FAIL;
-		}
+		cli_err("writing output: %s", strerror(errno));
+		loop_stop(&r->l, EXIT_FAIL);
+		return;
 	}
-	if (cli_stop || !o->timeout_ns || (o->count && r->datagrams >= o->count))
-		return EXIT_OK;
+	if (o->count && r->datagrams >= o->count)
+		loop_stop(&r->l, EXIT_OK);
+}
+
+static void on_quiet(struct loop *l, void *data)
+{
+	struct receiver *r = data;
+
+	r->timed_out = true;
+	loop_stop(l, EXIT_OK);
+}
+
+static void on_hup(struct loop *l, void *data)
+{
+	(void)l;
+	outfile_reopen(data);
+}
+
+/* After --timeout of silence: whether what came is enough. */
+static int after_timeout(const struct receiver *r)
+{
+	const struct recv_opts *o = r->o;
+	char d[32];
+
 	cli_format_duration(o->timeout_ns, d, sizeof(d));
 	if (r->datagrams == 0) {
 		cli_err("nothing arrived within %s", d);
@@ -339,12 +303,51 @@ static int receive(struct receiver *r, const sigset_t *unblocked)
 	return EXIT_OK;
 }
 
+/* Receive until the count, the timeout or a signal. Returns an exit code. */
+static int receive(struct receiver *r)
+{
+	struct loop *l = &r->l;
+	int rc;
+
+	l->on_hup = on_hup;
+	l->hup_data = &r->o->out;
+	r->quiet_timer = loop_timer_new(l, on_quiet, r);
+	if (r->o->timeout_ns)
+		loop_timer_at(l, r->quiet_timer, cli_now_ns() + r->o->timeout_ns);
+	rc = r->rx.t.attach(&r->rx.t, l, on_datagram, r);
+	if (rc < 0) {
+		cli_err("cannot watch the socket: %s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	if (loop_run(l) != LOOP_STOPPED)
+		return EXIT_OK; /* a signal */
+	return r->timed_out ? after_timeout(r) : l->rc;
+}
+
+/* Open what receiving needs, after the options. Returns an exit code. */
+static int setup(struct receiver *r)
+{
+	struct recv_opts *o = r->o;
+	int rc = outfile_open(&o->out);
+
+	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, o->fmt == FMT_JSON) < 0 ||
+			udp_rx_init(&r->rx, &r->j, false) < 0)) {
+		cli_err("out of memory");
+		rc = EXIT_FAIL;
+	}
+	r->em.payload = o->fmt == FMT_HEX ? EMIT_HEX : EMIT_ESCAPED;
+	if (rc == 0)
+		rc = join_open(&r->j);
+	r->answering = o->reply || o->echo;
+	if (rc == 0 && r->answering)
+		rc = responder_open(&r->resp, mcast_addr_family(&r->j.group));
+	return rc;
+}
+
 int cmd_recv(int argc, char **argv)
 {
 	struct recv_opts o;
 	struct receiver r;
-	sigset_t unblocked;
-	mcast_error e;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -352,34 +355,21 @@ int cmd_recv(int argc, char **argv)
 	r.o = &o;
 	peers_init(&r.sources, 0, SOURCE_LIMIT, false);
 	rc = parse_args(argc, argv, &r);
-	limit_init(&r.limits, o.reply_rate);
+	responder_init(&r.resp, o.reply_rate);
 	if (rc == 0)
-		rc = outfile_open(&o.out);
+		rc = setup(&r);
 	if (rc == 0) {
-		cli_signals(true, false, &unblocked);
-		outfile_signals(&o.out, &unblocked);
-		rc = join_open(&r.j);
-	}
-	/*
-	 * Answers leave from a socket of their own: the receiving socket is
-	 * bound to the group, and a group is no source address.
-	 */
-	if (rc == 0 && (o.reply || o.echo) &&
-	    mcast_sock_new(&r.answer, mcast_addr_family(&r.j.group), &e) < 0) {
-		cli_err("%s", e.msg);
-		rc = EXIT_FAIL;
-	}
-	if (rc == 0) {
-		join_announce(&r.j, o.fmt == FMT_JSON);
-		rc = receive(&r, &unblocked);
-		/* After EPIPE the JSON summary goes nowhere, harmlessly. */
+		join_announce(&r.j, o.fmt == FMT_JSON ? &r.em : NULL);
+		rc = receive(&r);
 		summary(&r);
-		join_close(&r.j);
 	}
+	if (r.rx.t.close)
+		r.rx.t.close(&r.rx.t);
 	join_close(&r.j);
-	mcast_sock_free(r.answer);
+	loop_free(&r.l);
+	emit_free(&r.em);
+	responder_close(&r.resp);
 	peers_free(&r.sources, NULL);
-	limit_free(&r.limits);
 	cli_config_free(&o.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -33,6 +33,8 @@ struct rx_msg {
 	struct timespec time; /* arrival time (CLOCK_REALTIME) */
 	int ttl;             /* TTL / hop limit on arrival, -1 if unknown */
 	uint32_t drops;      /* the kernel's drop counter for the socket */
+	bool truncated;      /* cut to the transport's buffer (len is what is kept) */
+	uint64_t mono_ns;    /* CLOCK_MONOTONIC when the transport took it */
 	const char *signer;  /* who signed it (seal.c), NULL if nobody */
 	uint64_t seq;        /* the sender's sequence number, if has_seq */
 	bool has_seq;

@@ -79,12 +79,12 @@ lis, m1, m2, summ = ev
 check("listening event", lis == {"event": "listening", "group": "239.12.0.3",
       "port": 5123, "interfaces": ["eth0"]}, lis)
 keys = ["event", "time", "source", "source_port", "group", "port",
-        "interface", "bytes", "data"]
+        "interface", "bytes", "ttl", "data"]
 check("message keys in the documented order", list(m1) == keys, list(m1))
 check("text message fields", {k: m1.get(k) for k in keys if k != "time"} == {
       "event": "message", "source": "10.77.0.1", "source_port": 40012,
       "group": "239.12.0.3", "port": 5123, "interface": "eth0",
-      "bytes": 5, "data": "hello"}, m1)
+      "bytes": 5, "ttl": 1, "data": "hello"}, m1)
 check("time is RFC 3339 UTC with microseconds",
       re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z",
                    str(m1.get("time"))) is not None, m1.get("time"))

@@ -146,6 +146,33 @@ static void too_many_fields_are_dropped_not_overrun(void **state)
 	emit_free(&e);
 }
 
+/* A list of strings: a JSON array; joined with ", " in text. */
+static void string_list(void **state)
+{
+	static const char *const names[] = {"eth0", "lo"};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct emit e;
+
+	(void)state;
+	assert_int_equal(emit_init(&e, f, true), 0);
+	emit_begin(&e, "listening");
+	emit_strv(&e, "interfaces", names, 2);
+	emit_strv(&e, "none", names, 0);
+	assert_int_equal(emit_end(&e, EMIT_DATA, NULL), 0);
+	emit_free(&e);
+	assert_int_equal(emit_init(&e, f, false), 0);
+	emit_begin(&e, "listening");
+	emit_strv(&e, "interfaces", names, 2);
+	assert_int_equal(emit_end(&e, EMIT_DATA, "on {interfaces}."), 0);
+	emit_free(&e);
+	fclose(f);
+	assert_string_equal(buf, "{\"event\":\"listening\",\"interfaces\":[\"eth0\",\"lo\"],"
+				 "\"none\":[]}\non eth0, lo.\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +180,7 @@ int main(void)
 		cmocka_unit_test(text_template),
 		cmocka_unit_test(binary_payload_and_hex),
 		cmocka_unit_test(buffer_sink),
+		cmocka_unit_test(string_list),
 		cmocka_unit_test(too_many_fields_are_dropped_not_overrun),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
