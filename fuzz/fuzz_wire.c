@@ -20,6 +20,7 @@ static void same(const mcast_wire *a, const mcast_wire *b)
 			   a->seq == b->seq && a->t_send == b->t_send &&
 			   a->responder_id == b->responder_id &&
 			   a->t_recv == b->t_recv && a->t_answer == b->t_answer &&
+			   a->held_back == b->held_back && a->ttl == b->ttl &&
 			   a->len == b->len,
 		   "messages differ after a round trip");
 }

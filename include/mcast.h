@@ -487,11 +487,14 @@ MCAST_API int mcast_sock_recv_batch(mcast_sock *s, mcast_rxmsg *msgs, size_t n,
 
 /*
  * The datagrams of `mcast ping`/`pong` and `mcast bench`: a fixed header in
- * network byte order, "MCST", a version and a type. A probe is at least
+ * network byte order, "MCST", a version and a type. Each type has its
+ * version: probes and data MCAST_WIRE_VERSION, answers
+ * MCAST_WIRE_ANSWER_VERSION. A probe is at least
  * MCAST_WIRE_PROBE_MIN bytes, the size of an answer, so an answer is never
  * larger than the probe it answers.
  */
-#define MCAST_WIRE_VERSION 1
+#define MCAST_WIRE_VERSION 1        /* of probes and data */
+#define MCAST_WIRE_ANSWER_VERSION 2 /* of answers (the arrival TTL, held back) */
 #define MCAST_WIRE_HDR_LEN 32	 /* magic .. t_send: every message */
 #define MCAST_WIRE_ANSWER_LEN 64 /* an answer, exactly */
 #define MCAST_WIRE_PROBE_MIN 64 /* the smallest probe */
@@ -511,6 +514,10 @@ typedef struct mcast_wire {
 	uint64_t responder_id; /* answers: the responder (random per run) */
 	uint64_t t_recv;       /* answers: when the responder received it */
 	uint64_t t_answer;     /* answers: when the responder answered */
+	uint32_t held_back;    /* answers: probes of this prober the responder
+				  held back so far (its rate limit) */
+	int ttl;	       /* answers: the TTL or hop limit the probe arrived
+				  with (0-255), -1 when the responder could not tell */
 	size_t len;	       /* the datagram's length */
 } mcast_wire;
 

@@ -8,11 +8,14 @@
  */
 #include "cli/cli.h"
 #include "cli/emit.h"
+#include "cli/ignored.h"
 #include "cli/join.h"
-#include "cli/limit.h"
+#include "cli/loop.h"
+#include "cli/peers.h"
+#include "cli/responder.h"
+#include "cli/transport_udp_rx.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,12 +59,14 @@ struct ponger {
 	uint64_t count, timeout_ns, rate;
 	bool json;
 	uint64_t id; /* this responder, in every answer */
-	mcast_sock *answer;
-	struct limit limits;
+	struct udp_rx rx;
+	struct loop l;
+	struct emit em;
+	int quiet_timer; /* --timeout: armed again by each probe */
+	bool timed_out;
+	struct responder resp;
 	struct peers probers; /* no value: counted only */
-	/* What arrived. */
-	uint64_t answered, held_back, garbage, truncated, oversized, foreign,
-		other;
+	struct ignored ignored;
 };
 
 static int apply(void *ctx, const struct cli_arg *a)
@@ -86,97 +91,75 @@ static int apply(void *ctx, const struct cli_arg *a)
 
 const struct cli_spec pong_spec = {"pong", pong_options, apply, usage_text, CLI_GROUP};
 
-/* Handle one datagram: count it, and answer it if it is a probe. */
-static void handle(struct ponger *p, const void *buf, const mcast_rxinfo *ri)
+/* The answer to probe w: the probe's header, who answers, when, the TTL
+ * the probe arrived with and how many of this prober's probes were held
+ * back so far (PROTOCOL.md, answer version 2). */
+static void make_answer(struct ponger *p, mcast_wire *w, const struct rx_msg *m,
+			unsigned char out[MCAST_WIRE_ANSWER_LEN])
+{
+	uint64_t held = responder_held_back(&p->resp, &m->source);
+
+	w->type = MCAST_WIRE_T_ANSWER;
+	w->responder_id = p->id;
+	w->t_recv = cli_ns_of(&m->time);
+	w->t_answer = cli_realtime_ns();
+	w->ttl = m->ttl;
+	w->held_back = held > UINT32_MAX ? UINT32_MAX : (uint32_t)held;
+	mcast_wire_encode(w, out, MCAST_WIRE_ANSWER_LEN, MCAST_WIRE_ANSWER_LEN);
+}
+
+/* One datagram: count it, and answer it if it is a probe. */
+static void on_datagram(void *owner, const struct rx_msg *m)
 {
 	unsigned char out[MCAST_WIRE_ANSWER_LEN];
-	char src[MCAST_ADDRSTRLEN];
-	mcast_error e;
+	struct ponger *p = owner;
 	mcast_wire w;
-	int rc;
 
-	/* Our buffer holds any UDP datagram, so a cut one is oversized. */
-	rc = ri->truncated ? -EMSGSIZE : mcast_wire_decode(&w, buf, ri->len);
-	switch (rc) {
-	case 0: break;
-	case -EPROTONOSUPPORT: p->foreign++; return;
-	case -ENODATA: p->truncated++; return;
-	case -EMSGSIZE: p->oversized++; return;
-	default: p->garbage++; return;
-	}
-	if (w.type != MCAST_WIRE_T_PROBE) {
-		p->other++;
+	if (!ignored_decode(&p->ignored, &w, m, MCAST_WIRE_T_PROBE))
 		return;
-	}
-	if (!limit_answerable(&ri->source) ||
-	    !limit_allow(&p->limits, &ri->source, cli_now_ns())) {
-		p->held_back++;
+	/* Any probe, answered or held back, is a sign of life. */
+	if (p->timeout_ns)
+		loop_timer_at(&p->l, p->quiet_timer, cli_now_ns() + p->timeout_ns);
+	if (!responder_allow(&p->resp, m))
 		return;
-	}
-	w.type = MCAST_WIRE_T_ANSWER;
-	w.responder_id = p->id;
-	w.t_recv = cli_ns_of(&ri->time);
-	w.t_answer = cli_realtime_ns();
-	mcast_wire_encode(&w, out, sizeof(out), sizeof(out));
-	if (mcast_sock_send(p->answer, &ri->source, out, sizeof(out), &e) < 0) {
-		cli_debug("answer not sent: %s", e.msg);
-		return;
-	}
-	p->answered++;
-	if (peers_get(&p->probers, &ri->source, NULL) && cli_verbosity >= LOG_VERBOSE) {
-		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
-		cli_debug("answered probe %llu of %s", (unsigned long long)w.seq, src);
-	}
+	make_answer(p, &w, m, out);
+	if (responder_send(&p->resp, m, out, sizeof(out), "probe") == 0)
+		peers_get(&p->probers, &m->source, NULL);
+	if (p->count && p->resp.answered >= p->count)
+		loop_stop(&p->l, EXIT_OK);
+}
+
+static void on_quiet(struct loop *l, void *data)
+{
+	struct ponger *p = data;
+
+	p->timed_out = true;
+	loop_stop(l, EXIT_OK);
 }
 
 /* Answer until the count, the timeout or a signal. Returns an exit code. */
-static int serve(struct ponger *p, const sigset_t *unblocked)
+static int serve(struct ponger *p)
 {
-	static unsigned char buf[65536];
-	struct pollfd pfd[2];
-	nfds_t np = (nfds_t)join_pollfds(&p->j, pfd);
-	uint64_t last = cli_now_ns();
-	mcast_rxinfo ri;
-	mcast_error e;
+	struct loop *l = &p->l;
+	uint64_t held;
+	int rc;
 
-	while (!cli_stop && !(p->count && p->answered >= p->count)) {
-		struct timespec ts, *tsp = NULL;
-		ssize_t n;
-
-		if (p->timeout_ns) {
-			uint64_t now = cli_now_ns(), end = last + p->timeout_ns;
-
-			if (now >= end)
-				break;
-			ts.tv_sec = (time_t)((end - now) / 1000000000ULL);
-			ts.tv_nsec = (long)((end - now) % 1000000000ULL);
-			tsp = &ts;
-		}
-		if (ppoll(pfd, np, tsp, unblocked) <= 0)
-			continue;
-		if (join_events(&p->j, pfd))
-			return EXIT_FAIL;
-		while ((n = mcast_sock_recv(p->j.sock, buf, sizeof(buf), &ri,
-					    MCAST_RECV_NOWAIT, &e)) >= 0) {
-			uint64_t before = p->answered + p->held_back;
-
-			handle(p, buf, &ri);
-			/* Any probe, answered or held back, is a sign of life. */
-			if (p->answered + p->held_back > before)
-				last = cli_now_ns();
-			if (p->count && p->answered >= p->count)
-				break;
-		}
-		if (n < 0 && n != -EAGAIN && n != -EINTR) {
-			cli_err("%s", e.msg);
-			return EXIT_FAIL;
-		}
+	p->quiet_timer = loop_timer_new(l, on_quiet, p);
+	if (p->timeout_ns)
+		loop_timer_at(l, p->quiet_timer, cli_now_ns() + p->timeout_ns);
+	rc = p->rx.t.attach(&p->rx.t, l, on_datagram, p);
+	if (rc < 0) {
+		cli_err("cannot watch the socket: %s", strerror(-rc));
+		return EXIT_FAIL;
 	}
-	if (p->timeout_ns && !cli_stop && p->answered == 0) {
-		if (p->held_back)
+	if (loop_run(l) == LOOP_STOPPED && l->rc)
+		return l->rc;
+	held = p->resp.held_back;
+	if (p->timeout_ns && !loop_signalled() && p->resp.answered == 0) {
+		if (held)
 			cli_err("%llu probe%s arrived, but none could be answered (held "
 				"back: unanswerable source or over --reply-rate)",
-				(unsigned long long)p->held_back, p->held_back == 1 ? "" : "s");
+				(unsigned long long)held, held == 1 ? "" : "s");
 		else
 			cli_err("no probe arrived before the timeout");
 		return EXIT_FAIL;
@@ -184,37 +167,43 @@ static int serve(struct ponger *p, const sigset_t *unblocked)
 	return EXIT_OK;
 }
 
-static void summary(const struct ponger *p)
+static void summary(struct ponger *p)
 {
-	if (p->json) {
-		printf("{\"event\":\"summary\",\"answered\":%llu,\"probers\":%zu,"
-		       "\"held_back\":%llu,\"ignored\":{\"garbage\":%llu,"
-		       "\"truncated\":%llu,\"oversized\":%llu,\"foreign_version\":%llu,"
-		       "\"other\":%llu}}\n",
-		       (unsigned long long)p->answered, p->probers.n,
-		       (unsigned long long)p->held_back, (unsigned long long)p->garbage,
-		       (unsigned long long)p->truncated,
-		       (unsigned long long)p->oversized, (unsigned long long)p->foreign,
-		       (unsigned long long)p->other);
-		fflush(stdout);
-		return;
+	struct emit *e = &p->em;
+
+	emit_begin(e, "summary");
+	emit_u64(e, "answered", p->resp.answered);
+	emit_u64(e, "probers", peers_count(&p->probers));
+	emit_u64(e, "held_back", p->resp.held_back);
+	emit_obj(e, "ignored");
+	ignored_fields(e, &p->ignored);
+	emit_obj_end(e);
+	emit_end(e, EMIT_INFO,
+		 "answered {answered} probe{answered?:s} from {probers} "
+		 "prober{probers?:s}, {held_back} held back; ignored " IGNORED_TEXT);
+}
+
+/* Open what answering needs, after the options. Returns an exit code. */
+static int setup(struct ponger *p)
+{
+	int rc = 0;
+
+	if (loop_init(&p->l) < 0 || emit_init(&p->em, stdout, p->json) < 0 ||
+	    udp_rx_init(&p->rx, &p->j, false) < 0) {
+		cli_err("out of memory");
+		rc = EXIT_FAIL;
 	}
-	cli_info("answered %llu probe%s from %zu prober%s, %llu held back; ignored "
-		 "%llu garbage, %llu truncated, %llu oversized, %llu of another "
-		 "version, %llu other",
-		 (unsigned long long)p->answered, p->answered == 1 ? "" : "s",
-		 p->probers.n, p->probers.n == 1 ? "" : "s",
-		 (unsigned long long)p->held_back, (unsigned long long)p->garbage,
-		 (unsigned long long)p->truncated, (unsigned long long)p->oversized,
-		 (unsigned long long)p->foreign, (unsigned long long)p->other);
+	if (rc == 0)
+		rc = join_open(&p->j);
+	if (rc == 0)
+		rc = responder_open(&p->resp, mcast_addr_family(&p->j.group));
+	return rc;
 }
 
 int cmd_pong(int argc, char **argv)
 {
 	struct ponger p;
 	mcast_addr group;
-	sigset_t unblocked;
-	mcast_error e;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -223,32 +212,22 @@ int cmd_pong(int argc, char **argv)
 	rc = cli_parse_args(argc, argv, &pong_spec, &p, &p.cfg, &group);
 	if (rc == 0)
 		rc = join_parse(&p.j, &group);
-	limit_init(&p.limits, p.rate);
+	responder_init(&p.resp, p.rate);
 	p.id = cli_random_u64();
+	if (rc == 0)
+		rc = setup(&p);
 	if (rc == 0) {
-		cli_signals(true, false, &unblocked);
-		rc = join_open(&p.j);
-	}
-	/* Answers leave from their own socket: a group is no source address. */
-	if (rc == 0 && mcast_sock_new(&p.answer, mcast_addr_family(&p.j.group), &e) < 0) {
-		cli_err("%s", e.msg);
-		rc = EXIT_FAIL;
-	}
-	if (rc == 0) {
-		{
-			struct emit em;
-
-			if (emit_init(&em, stdout, p.json) == 0)
-				join_announce(&p.j, &em);
-			emit_free(&em);
-		}
-		rc = serve(&p, &unblocked);
+		join_announce(&p.j, &p.em);
+		rc = serve(&p);
 		join_close(&p.j);
 		summary(&p);
 	}
+	if (p.rx.t.close)
+		p.rx.t.close(&p.rx.t);
 	join_close(&p.j);
-	mcast_sock_free(p.answer);
-	limit_free(&p.limits);
+	loop_free(&p.l);
+	emit_free(&p.em);
+	responder_close(&p.resp);
 	peers_free(&p.probers, NULL);
 	cli_config_free(&p.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;

@@ -32,7 +32,7 @@ import time
 
 import mcnet
 
-from mcnet import MAGIC
+from mcnet import MAGIC, VERSION
 
 
 
@@ -43,7 +43,10 @@ def header(version, mtype, flags, sender_id, seq):
                                time.time_ns())
 
 
-def message(mtype, sender_id, seq, size=64, version=1, flags=0):
+def message(mtype, sender_id, seq, size=64, version=None, flags=0):
+    """A message of its type's version (an unknown type: 1), or of VERSION."""
+    if version is None:
+        version = VERSION.get(mtype, 1)
     return header(version, mtype, flags, sender_id, seq).ljust(size, b"\0")
 
 

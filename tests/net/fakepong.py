@@ -6,13 +6,22 @@ are checked against code that shares none of their own.
   fakepong.py answer GROUP PORT IFACE IDLE [--hold] [--twice]
       Join GROUP on IFACE (a name), say "ready" on stderr, and answer every
       version 1 probe with the documented 64-byte answer (its sender_id,
-      seq and t_send, type 2), unicast to the probe's source. With --hold
+      seq and t_send, type 2, version 2, TTL unknown), unicast to the probe's source. With --hold
       the answer to every other probe of a prober is held back and sent
       just after the answer to that prober's next probe (or after 0.3 s
       without one), so answers to probes 1, 2, 3, 4 arrive as 2, 1, 4, 3.
       With --twice each answer is sent twice. Exits after IDLE seconds
       without a probe and prints {"probes": N, "answers": N} on stdout
       (answers counts datagrams sent, so --twice doubles it).
+
+  fakepong.py probe GROUP PORT IFACE TTL N PAUSE WAIT
+      A prober: send N version 1 probes back to back to GROUP:PORT out of
+      IFACE with multicast TTL (hop limit) TTL, then after PAUSE seconds
+      one more, then collect answers for WAIT seconds and print
+      {"answers": [[seq, held_back, ttl], ...]} in arrival order, decoded
+      as answer version 2 of docs/PROTOCOL.md (ttl null when the
+      responder could not tell); anything else that comes back is counted
+      in "other".
 
   fakepong.py hostile GROUP PORT IFACE WAIT KIND=N...
       Send N datagrams of each KIND to GROUP:PORT out of IFACE, then listen
@@ -54,8 +63,8 @@ def sender(group, ifname):
 def answer_of(probe, responder_id, t_recv):
     """The 64-byte answer to a decoded probe header."""
     _, _, _, _, sender_id, seq, t_send = probe
-    return HEADER.pack(MAGIC, 1, ANSWER, 0, sender_id, seq, t_send) + \
-        ANSWER_TAIL.pack(responder_id, t_recv, time.time_ns(), 0)
+    return HEADER.pack(MAGIC, 2, ANSWER, 0, sender_id, seq, t_send) + \
+        ANSWER_TAIL.pack(responder_id, t_recv, time.time_ns(), 0, 0, 0, 0)
 
 
 def answer(group, port, ifname, idle, hold, twice):
@@ -124,11 +133,11 @@ def hostile_message(kind, n):
     if kind == "version":
         return HEADER.pack(MAGIC, 2, PROBE, 0, sender_id, seq, t_send) + bytes(32)
     if kind == "answer":
-        return HEADER.pack(MAGIC, 1, ANSWER, 0, sender_id, seq, t_send) + \
-            ANSWER_TAIL.pack(1, t_send, t_send, 0)
+        return HEADER.pack(MAGIC, 2, ANSWER, 0, sender_id, seq, t_send) + \
+            ANSWER_TAIL.pack(1, t_send, t_send, 0, 0, 0, 0)
     if kind == "oversized":
-        return HEADER.pack(MAGIC, 1, ANSWER, 0, sender_id, seq, t_send) + \
-            ANSWER_TAIL.pack(1, t_send, t_send, 0) + bytes(36)
+        return HEADER.pack(MAGIC, 2, ANSWER, 0, sender_id, seq, t_send) + \
+            ANSWER_TAIL.pack(1, t_send, t_send, 0, 0, 0, 0) + bytes(36)
     if kind == "data":
         return HEADER.pack(MAGIC, 1, DATA, 0, sender_id, seq, t_send) + \
             bytes(range(168))
@@ -178,6 +187,42 @@ def hostile(group, port, ifname, wait, kinds):
     return 0
 
 
+def probe(group, port, ifname, ttl, n, pause, wait):
+    s = sender(group, ifname)
+    if s.family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, ttl)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+    sender_id = random.getrandbits(63)
+
+    def one(seq):
+        s.sendto(HEADER.pack(MAGIC, 1, PROBE, 0, sender_id, seq, time.time_ns()) +
+                 bytes(32), (group, port))
+
+    for seq in range(1, n + 1):
+        one(seq)
+    time.sleep(pause)
+    one(n + 1)
+    answers, other = [], 0
+    deadline = time.monotonic() + wait
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ready, _, _ = select.select([s], [], [], left)
+        if not ready:
+            continue
+        data, _ = s.recvfrom(65535)
+        head = HEADER.unpack_from(data) if len(data) == 64 else None
+        if not head or head[:4] != (MAGIC, 2, ANSWER, 0) or head[4] != sender_id:
+            other += 1
+            continue
+        _, _, _, held, t, known, _ = ANSWER_TAIL.unpack_from(data, HEADER.size)
+        answers.append([head[5], held, t if known & 1 else None])
+    print(json.dumps({"answers": answers, "other": other}), flush=True)
+    return 0
+
+
 def main(argv):
     if len(argv) >= 6 and argv[1] == "answer":
         flags = argv[6:]
@@ -186,6 +231,9 @@ def main(argv):
             return 2
         return answer(argv[2], int(argv[3]), argv[4], float(argv[5]),
                       "--hold" in flags, "--twice" in flags)
+    if len(argv) == 9 and argv[1] == "probe":
+        return probe(argv[2], int(argv[3]), argv[4], int(argv[5]), int(argv[6]),
+                     float(argv[7]), float(argv[8]))
     if len(argv) >= 7 and argv[1] == "hostile":
         kinds = []
         for arg in argv[6:]:

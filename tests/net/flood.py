@@ -18,13 +18,15 @@ object on stdout: {"sent": N, "errors": N, "seconds": S, "targets":
 {"GROUP:PORT": {"KIND": N, ...}, ...}, "bytes": {"GROUP:PORT": N, ...}}
 (payload bytes sent to each target). It exits 1 if any send failed.
 
-Kinds, and how a version 1 reader counts them (PROTOCOL.md, "Receiving"):
+Kinds, and how a reader counts them (PROTOCOL.md, "Receiving"); each
+well-formed message has its type's version (probe and data 1, answer 2):
 
   random     0..1472 random bytes, never starting with MCST   garbage
   magic      "MCST" and 0..1 more bytes (shorter than 6)      garbage
-  truncated  a probe, answer or data message of version 1,    truncated
+  truncated  a probe, answer or data message,                 truncated
              cut to 6..(its minimum - 1) bytes
-  version    "MCST", a version other than 1, 6..1472 bytes    foreign version
+  version    "MCST", a version other than 1 and 2, any type,  foreign version
+             6..1472 bytes
   oversized  an answer (type 2) of 65..1472 bytes             oversized
   flags      a well-formed probe, answer or data message      garbage
              with a reserved flag set
@@ -47,7 +49,7 @@ import time
 
 import mcnet
 
-from mcnet import DATA, HEADER, MAGIC, PROBE, ANSWER
+from mcnet import DATA, HEADER, MAGIC, PROBE, ANSWER, VERSION
 MIN_LEN = {PROBE: 64, ANSWER: 64, DATA: 32}
 MAX = 1472
 BURST = 32
@@ -87,24 +89,24 @@ class Maker:
             return MAGIC + r.randbytes(r.randint(0, 1))
         if kind == "truncated":
             t = r.choice((PROBE, ANSWER, DATA))
-            whole = self.fill(self.header(1, t), MIN_LEN[t])
+            whole = self.fill(self.header(VERSION[t], t), MIN_LEN[t])
             return whole[:r.randint(6, MIN_LEN[t] - 1)]
         if kind == "version":
-            v = r.choice([0] + list(range(2, 256)))
+            v = r.choice([0] + list(range(3, 256)))
             size = r.randint(6, MAX)
             return self.fill(self.header(v, r.randint(0, 255)), size)[:size]
         if kind == "oversized":
-            return self.fill(self.header(1, ANSWER), r.randint(65, MAX))
+            return self.fill(self.header(VERSION[ANSWER], ANSWER), r.randint(65, MAX))
         if kind == "flags":
             t = r.choice((PROBE, ANSWER, DATA))
             size = 64 if t == ANSWER else r.randint(MIN_LEN[t], MAX)
-            return self.fill(self.header(1, t, r.randint(1, 0xFFFF)), size)
+            return self.fill(self.header(VERSION[t], t, r.randint(1, 0xFFFF)), size)
         if kind == "type":
             size = r.randint(6, MAX)
             t = r.choice([0] + list(range(4, 256)))
             return self.fill(self.header(1, t), size)[:size]
         if kind == "answer":
-            return self.fill(self.header(1, ANSWER), 64)
+            return self.fill(self.header(VERSION[ANSWER], ANSWER), 64)
         if kind == "data":
             return self.fill(self.header(1, DATA), r.randint(32, MAX))
         if kind == "probe":

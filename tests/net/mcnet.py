@@ -10,10 +10,13 @@ import struct
 
 MAGIC = b"MCST"
 PROBE, ANSWER, DATA = 1, 2, 3
+# Each type has its version: answers gained fields in version 2.
+VERSION = {PROBE: 1, ANSWER: 2, DATA: 1}
 # magic, version, type, flags, sender_id, seq, t_send: 32 bytes.
 HEADER = struct.Struct(">4sBBHQQQ")
-# An answer: the header, then responder_id, t_recv, t_answer, reserved.
-ANSWER_TAIL = struct.Struct(">QQQQ")
+# An answer: the header, then responder_id, t_recv, t_answer, held_back,
+# the probe's arrival TTL, 1 when that TTL is known, reserved.
+ANSWER_TAIL = struct.Struct(">QQQIBBH")
 
 # Python's socket module lacks some of these (3.11 has no IP_RECVTTL);
 # the fallbacks are Linux's values from <linux/in.h> and <linux/in6.h>.

@@ -31,17 +31,19 @@
 #define RESPONDER_ID 0x3132333435363738ULL
 #define T_RECV 0x4142434445464748ULL
 #define T_ANSWER 0x5152535455565758ULL
+#define HELD_BACK 0x61626364U
 
 /* The answer of docs/PROTOCOL.md with the fields above, byte by byte. */
 static const uint8_t answer_bytes[64] = {
-	'M', 'C', 'S', 'T', 1, 2, 0, 0,
+	'M', 'C', 'S', 'T', 2, 2, 0, 0,
 	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* sender_id */
 	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, /* seq */
 	0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, /* t_send */
 	0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, /* responder_id */
 	0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, /* t_recv */
 	0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, /* t_answer */
-	0, 0, 0, 0, 0, 0, 0, 0,				/* reserved */
+	0x61, 0x62, 0x63, 0x64,				/* held_back */
+	63, 1, 0, 0,					/* ttl, known, reserved */
 };
 
 static mcast_wire message(uint8_t type)
@@ -56,6 +58,8 @@ static mcast_wire message(uint8_t type)
 	m.responder_id = RESPONDER_ID;
 	m.t_recv = T_RECV;
 	m.t_answer = T_ANSWER;
+	m.held_back = HELD_BACK;
+	m.ttl = 63;
 	return m;
 }
 
@@ -124,6 +128,37 @@ static void test_answer_layout(void **state)
 	assert_int_equal(d.responder_id, RESPONDER_ID);
 	assert_int_equal(d.t_recv, T_RECV);
 	assert_int_equal(d.t_answer, T_ANSWER);
+	assert_int_equal(d.held_back, HELD_BACK);
+	assert_int_equal(d.ttl, 63);
+	free(buf);
+}
+
+/* A responder that could not tell the TTL says so; TTL 0 is a TTL. */
+static void test_answer_ttl_unknown(void **state)
+{
+	mcast_wire m = message(MCAST_WIRE_T_ANSWER), d;
+	uint8_t *buf;
+
+	(void)state;
+	m.ttl = -1;
+	buf = encode_ok(&m, MCAST_WIRE_ANSWER_LEN);
+	assert_int_equal(buf[60], 0);
+	assert_int_equal(buf[61], 0);
+	assert_int_equal(mcast_wire_decode(&d, buf, MCAST_WIRE_ANSWER_LEN), 0);
+	assert_int_equal(d.ttl, -1);
+	free(buf);
+	m.ttl = 0;
+	buf = encode_ok(&m, MCAST_WIRE_ANSWER_LEN);
+	assert_int_equal(buf[61], 1);
+	assert_int_equal(mcast_wire_decode(&d, buf, MCAST_WIRE_ANSWER_LEN), 0);
+	assert_int_equal(d.ttl, 0);
+	free(buf);
+	/* Probes and data decode with no answer fields. */
+	m = message(MCAST_WIRE_T_PROBE);
+	buf = encode_ok(&m, 64);
+	assert_int_equal(buf[4], MCAST_WIRE_VERSION);
+	assert_int_equal(mcast_wire_decode(&d, buf, 64), 0);
+	assert_int_equal(d.held_back, 0);
 	free(buf);
 }
 
@@ -137,6 +172,7 @@ static void test_probe_layout(void **state)
 	/* The header as in an answer, type 1, then 32 zero bytes: the answer
 	 * fields of m are not a probe's and must not leak into it. */
 	memcpy(want, answer_bytes, 32);
+	want[4] = MCAST_WIRE_VERSION;
 	want[5] = 1;
 	memset(want + 32, 0, 32);
 	assert_memory_equal(buf, want, sizeof(want));
@@ -156,6 +192,7 @@ static void test_data_layout(void **state)
 
 	(void)state;
 	memcpy(want, answer_bytes, 32);
+	want[4] = MCAST_WIRE_VERSION;
 	want[5] = 3;
 	assert_memory_equal(buf, want, sizeof(want));
 	free(buf);
@@ -216,7 +253,9 @@ static void test_answer_round_trip(void **state)
 	assert_int_equal(d.responder_id, RESPONDER_ID);
 	assert_int_equal(d.t_recv, T_RECV);
 	assert_int_equal(d.t_answer, T_ANSWER);
-	assert_zero(buf, 56, 64);
+	assert_int_equal(d.held_back, HELD_BACK);
+	assert_int_equal(d.ttl, 63);
+	assert_zero(buf, 62, 64);
 	free(buf);
 }
 
@@ -385,27 +424,39 @@ static void test_decode_garbage(void **state)
 
 static void test_decode_foreign_version(void **state)
 {
-	static const uint8_t versions[] = {0, 2, 3, 0x7f, 0x80, 0xff};
+	/* Probes and data are version 1, answers version 2 (PROTOCOL.md). */
+	static const uint8_t versions[] = {0, 1, 2, 3, 0x7f, 0x80, 0xff};
 	uint8_t buf[100];
 	int problems = 0;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(versions); i++) {
+		uint8_t v = versions[i];
+
 		/* Another version may have another layout: its type, flags and
-		 * length mean nothing to a version 1 reader. */
+		 * length mean nothing to this reader. */
 		valid(buf, MCAST_WIRE_T_PROBE, 100);
-		buf[4] = versions[i];
-		problems += expect_decode(buf, 100, -EPROTONOSUPPORT, "another version");
-		problems += expect_decode(buf, 6, -EPROTONOSUPPORT,
-					  "another version, header only");
+		buf[4] = v;
+		if (v != MCAST_WIRE_VERSION) {
+			problems += expect_decode(buf, 100, -EPROTONOSUPPORT, "another version");
+			problems += expect_decode(buf, 6, -EPROTONOSUPPORT,
+						  "another version, header only");
+		}
+		/* An unknown type is garbage in a version this reader knows. */
 		buf[5] = 9;
 		buf[6] = 0xff;
-		problems += expect_decode(buf, 100, -EPROTONOSUPPORT,
-					  "another version, unknown type and flags");
+		problems += expect_decode(buf, 100, v == 1 || v == 2 ? -EBADMSG : -EPROTONOSUPPORT,
+					  "unknown type and flags");
 		valid(buf, MCAST_WIRE_T_ANSWER, 64);
-		buf[4] = versions[i];
-		problems += expect_decode(buf, 64, -EPROTONOSUPPORT,
-					  "an answer of another version");
+		buf[4] = v;
+		if (v != MCAST_WIRE_ANSWER_VERSION)
+			problems += expect_decode(buf, 64, -EPROTONOSUPPORT,
+						  "an answer of another version");
+		valid(buf, MCAST_WIRE_T_DATA, 64);
+		buf[4] = v;
+		if (v != MCAST_WIRE_VERSION)
+			problems += expect_decode(buf, 64, -EPROTONOSUPPORT,
+						  "data of another version");
 	}
 	assert_int_equal(problems, 0);
 }
@@ -506,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_decode_garbage),
 		cmocka_unit_test(test_decode_foreign_version),
+		cmocka_unit_test(test_answer_ttl_unknown),
 		cmocka_unit_test(test_decode_truncated),
 		cmocka_unit_test(test_decode_oversized_answer),
 		cmocka_unit_test(test_decode_lengths_accepted),
