@@ -1,6 +1,7 @@
 /*
  * fuzz_config.c - settings files (src/cli/config.h) of arbitrary content,
- * read through cli_options() for the real send and recv option tables.
+ * read through cli_options() for the real send, recv and ping option
+ * tables; lines for other subcommands go through their real check().
  *
  * The input is written to an anonymous in-memory file, whose /proc path is
  * given as --config. An apply callback records what the file sets and
@@ -39,8 +40,9 @@ static void run(int fd, const struct cli_spec *real)
 {
 	char path[64], c0[16], c1[] = "--config";
 	char *argv[] = {c0, c1, path, NULL};
-	/* The real table and section, with the checking apply. */
-	const struct cli_spec spec = {real->name, real->opts, apply, "", CLI_NO_OPERANDS};
+	/* The real table, section and check(), with the checking apply. */
+	const struct cli_spec spec = {.name = real->name, .opts = real->opts,
+				      .apply = apply, .check = real->check, .usage = ""};
 	struct cli_config cfg;
 	int rc;
 

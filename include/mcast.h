@@ -258,6 +258,28 @@ MCAST_API int mcast_memberships(mcast_membership **out, size_t *n,
 MCAST_API int mcast_source_filters(mcast_source_filter **out, size_t *n,
 				   mcast_error *err);
 
+/** IGMP and MLD on one interface, as the kernel says. */
+typedef struct mcast_mcinfo {
+	/*
+	 * The IGMP version the interface runs: 3, or 1 or 2 while a querier
+	 * of that older version is heard (or forced); 0 when the kernel does
+	 * not list the interface (no IPv4 on it).
+	 */
+	unsigned igmp;
+	unsigned igmp_forced; /* net.ipv4.conf.IF.force_igmp_version; 0 none */
+	bool has_mld;	      /* IPv6 is on the interface */
+	unsigned mld_forced;  /* net.ipv6.conf.IF.force_mld_version; 0 none */
+} mcast_mcinfo;
+
+/**
+ * What the kernel says about IGMP and MLD on interface ifindex
+ * (/proc/net/igmp and the force_igmp_version and force_mld_version
+ * sysctls on Linux) in *out. The kernel does not say which MLD version a
+ * querier spoke, only whether one is forced. Returns 0 or -ENODEV.
+ */
+MCAST_API int mcast_iface_mcinfo(unsigned ifindex, mcast_mcinfo *out,
+				 mcast_error *err);
+
 /** Watches interfaces for removal; see mcast_watch_new(). */
 typedef struct mcast_watch mcast_watch;
 

@@ -42,9 +42,13 @@ double bench_cpu_ns(const struct rusage *r0)
 
 int cmd_bench(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return cli_flush_stdout("the help");
 	}
 	if (strcmp(argv[1], "send") == 0)
 		return cmd_bench_send(argc - 1, argv + 1);

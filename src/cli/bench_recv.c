@@ -105,8 +105,26 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-const struct cli_spec bench_recv_spec = {"bench recv", bench_recv_options, apply,
-					 usage_text, CLI_GROUP};
+/* Check a setting for bench recv without keeping it (a settings file
+ * read by another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct brecv *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
+	rc = apply(b, a);
+	free(b);
+	return rc;
+}
+
+const struct cli_spec bench_recv_spec = {
+	.name = "bench recv", .opts = bench_recv_options, .apply = apply,
+	.check = check, .usage = usage_text, .operands = CLI_GROUP,
+};
 
 static struct flow *flow_of(struct brecv *b, const mcast_wire *w,
 			    const mcast_addr *src)
@@ -415,10 +433,11 @@ static void results(struct brecv *b, double cpu_ns)
 		       (unsigned long long)b->other, (unsigned long long)b->other_senders,
 		       b->datagrams ? cpu_ns / (double)b->datagrams : 0);
 	else
-		printf("%llu datagrams from %zu sender%s; kernel drops %u; GRO trains "
+		printf("%llu %s from %zu sender%s; kernel drops %u; GRO trains "
 		       "%llu; ignored %llu garbage, %llu other; %.0f ns CPU per "
 		       "datagram; latency is one-way, sender clock to receiver clock\n",
-		       (unsigned long long)b->datagrams, b->n_flows,
+		       (unsigned long long)b->datagrams,
+		       cli_plural(b->datagrams, "datagram", "datagrams"), b->n_flows,
 		       b->n_flows == 1 ? "" : "s", b->drops,
 		       (unsigned long long)b->trains,
 		       (unsigned long long)b->garbage, (unsigned long long)b->other,

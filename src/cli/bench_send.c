@@ -93,8 +93,20 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-const struct cli_spec bench_send_spec = {"bench send", bench_send_options, apply,
-					 usage_text, CLI_GROUP};
+/* Check a setting for bench send without keeping it (a settings file
+ * read by another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct bsend b;
+
+	memset(&b, 0, sizeof(b));
+	return apply(&b, a);
+}
+
+const struct cli_spec bench_send_spec = {
+	.name = "bench send", .opts = bench_send_options, .apply = apply,
+	.check = check, .usage = usage_text, .operands = CLI_GROUP, .sends = true,
+};
 
 /*
  * "max", "100k" (datagrams/s), "100kpps", "800Mbit", "800Mbps" or "800Mb"
@@ -295,14 +307,16 @@ static void summary(struct bsend *b, const struct rusage *r0)
 		fflush(stdout);
 		return;
 	}
-	cli_info("sent %llu datagrams of %llu bytes to %s via %s in %.2fs: %.0f "
-		 "datagrams/s, %.1f Mbit/s; %s, %llu calls, queue full %llu times; "
+	cli_info("sent %llu %s of %llu bytes to %s via %s in %.2fs: %.0f "
+		 "datagrams/s, %.1f Mbit/s; %s, %llu %s, queue full %llu %s; "
 		 "%.0f ns CPU per datagram (sender id %016llx)",
-		 (unsigned long long)b->seq, (unsigned long long)b->size, g,
+		 (unsigned long long)b->seq, cli_plural(b->seq, "datagram", "datagrams"),
+		 (unsigned long long)b->size, g,
 		 outsock_iface_name(&b->out), secs, pps,
 		 pps * 8.0 * (double)b->size / 1e6,
 		 b->gso != BENCH_OFF ? "GSO trains" : "sendmmsg batches",
-		 (unsigned long long)b->calls, (unsigned long long)b->full, per,
+		 (unsigned long long)b->calls, cli_plural(b->calls, "call", "calls"),
+		 (unsigned long long)b->full, cli_plural(b->full, "time", "times"), per,
 		 (unsigned long long)b->id);
 }
 

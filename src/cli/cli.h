@@ -55,6 +55,10 @@ extern const struct cli_spec send_spec, recv_spec, ping_spec, pong_spec,
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
 extern int cli_verbosity;
 
+/* one for a count of 1, many otherwise: "1 byte", "2 bytes". Every count
+ * a message shows goes through it. */
+const char *cli_plural(uint64_t n, const char *one, const char *many);
+
 /* "mcast: ..." on stderr, always (errors). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "mcast: warning: ..." unless -q. */
@@ -63,6 +67,12 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "mcast[PID]: ..." with -v only. */
 void cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * After printing what was asked for (WHAT: "the help", "the version") on
+ * standard output: flush it; a failed write (a full disk, /dev/full) is
+ * reported and is EXIT_FAIL, otherwise EXIT_OK.
+ */
+int cli_flush_stdout(const char *what);
 /* A usage error: "mcast: ..." on stderr, one line; returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -97,6 +107,16 @@ int cli_group(const char *text, mcast_addr *out);
 /* Parse a host address of the group's family for option opt. */
 int cli_host(const char *opt, const char *text,
 	     const mcast_addr *group, mcast_addr *out);
+/* Whether a is a unicast host address: not a group, not the unspecified
+ * address, not the IPv4 broadcast address. */
+bool cli_unicast(const mcast_addr *a);
+/*
+ * Parse n source addresses of the group's family for option opt (--source,
+ * --exclude) into out: each a unicast address, none given twice. Returns 0
+ * or a usage error naming the address.
+ */
+int cli_sources(const char *opt, const char *const *text, size_t n,
+		const mcast_addr *group, mcast_addr *out);
 /* Resolve an interface spec; warns when it cannot do multicast. Returns 0,
  * EXIT_USAGE (unknown interface) or EXIT_FAIL. */
 int cli_iface(const char *spec, mcast_iface *out);

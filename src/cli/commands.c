@@ -40,7 +40,7 @@ const struct cli_cmd *cli_command(const char *name)
 
 void cli_usage_all(FILE *f)
 {
-	fprintf(f, "Usage: mcast [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\n"
+	fprintf(f, "Usage: mcast [-V|--version] [-h|--help] COMMAND [OPTIONS] [ARGS]\n\n"
 		   "IP multicast sender, receiver and tester.\n\nCommands:\n");
 	for (size_t i = 0; i < cli_ncommands; i++)
 		if (!cli_commands[i].hidden)
@@ -51,14 +51,26 @@ void cli_usage_all(FILE *f)
 		   "3 expectation not met. See mcast(1).\n");
 }
 
+static const char help_usage[] =
+	"Usage: mcast help [COMMAND]\n"
+	"\n"
+	"Show the help of COMMAND, as 'mcast COMMAND --help' does ('mcast help\n"
+	"bench send' for a mode of bench), or without COMMAND the list of\n"
+	"commands.\n";
+
 int cmd_help(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 	char help[] = "--help";
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (argc < 2) {
 		cli_usage_all(stdout);
-		return EXIT_OK;
+		return cli_flush_stdout("the help");
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(help_usage, stdout);
+		return cli_flush_stdout("the help");
 	}
 	c = cli_command(argv[1]);
 	/* "mcast help bench send" is the help of the mode "bench send". */
@@ -68,7 +80,7 @@ int cmd_help(int argc, char **argv)
 		snprintf(mode, sizeof(mode), "%s %s", argv[1], argv[2]);
 		c = cli_command(mode);
 	}
-	if (!c || c->run == cmd_help)
+	if (!c)
 		return cli_usage("unknown command '%s'", argv[1]);
 	char *args[] = {argv[1], help, NULL};
 	return c->run(2, args);

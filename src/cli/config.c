@@ -16,14 +16,31 @@
 /* A settings file larger than this is surely not one. */
 #define CONFIG_MAX (1 << 20)
 
-/* Is name an option of any subcommand? */
-static bool known_anywhere(const char *name)
+/* The first subcommand with an option name (or with any settings, for
+ * "group"), or NULL. */
+static const struct cli_spec *known_anywhere(const char *name)
 {
-	for (size_t i = 0; i < cli_ncommands; i++)
-		if (cli_commands[i].spec && cli_opt_find(cli_commands[i].spec->opts, name))
-			return true;
-	return strcmp(name, "group") == 0;
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cli_spec *spec = cli_commands[i].spec;
+
+		if (spec && (cli_opt_find(spec->opts, name) || strcmp(name, "group") == 0))
+			return spec;
+	}
+	return NULL;
 }
+
+/*
+ * Where the settings of a line go: to the running subcommand (ctx set),
+ * or, for another subcommand's section or setting, only to its check().
+ * given marks the settings the command line gives, which replace the
+ * file's: those are checked, not applied.
+ */
+struct target {
+	const struct cli_spec *spec;
+	void *ctx;
+	const bool *given;
+	struct cli_config *cfg;
+};
 
 /* 1 for yes/true/on/1 (or nothing), 0 for no/false/off/0, -1 otherwise. */
 static int boolean(const char *v)
@@ -111,68 +128,86 @@ static int slurp(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* Apply option o from a file, with value val (NULL for a flag). */
-static int apply_row(const struct cli_spec *spec, void *ctx, const struct cli_opt *o,
+/* Apply (or only check) option o from a file, with value val (NULL for
+ * a flag). */
+static int apply_row(const struct target *t, const struct cli_opt *o,
 		     const char *val, const struct cli_arg *at)
 {
 	char name[80];
 	struct cli_arg a = *at;
+	bool replaced = t->given && t->given[cli_setting_of(o)];
 
 	snprintf(name, sizeof(name), "--%s", o->name);
 	a.id = o->id;
 	a.opt = name;
 	a.value = val;
-	if (cli_common_option(o->id))
+	if (o->id == CLI_OPT_VERBOSE || o->id == CLI_OPT_QUIET) {
+		if (t->ctx && !replaced)
+			cli_common_option(o->id);
 		return 0;
-	return spec->apply(ctx, &a);
+	}
+	if (t->ctx && !replaced)
+		return t->spec->apply(t->ctx, &a);
+	return t->spec->check ? t->spec->check(&a) : 0;
 }
 
-/* Apply the settings of one line: key and value, for spec's subcommand. */
-static int apply_setting(const struct cli_spec *spec, const char *key,
-			 const char *val, bool global, void *ctx,
-			 struct cli_config *cfg, const struct cli_arg *at)
+/* "group = GROUP:PORT": checked here, where the message can name the
+ * line; kept when it is for the running subcommand. */
+static int set_group(const struct target *t, const char *val, const struct cli_arg *at)
 {
+	mcast_addr g;
+	mcast_error e;
+
+	if (mcast_addr_parse_group(&g, val, &e) < 0)
+		return cli_usage_at(at, "%s", e.msg);
+	if (t->ctx)
+		t->cfg->group = val;
+	return 0;
+}
+
+/* Apply the settings of one line, key and value, to target t; global
+ * for a line before any section. */
+static int apply_setting(const struct target *t, const char *key, const char *val,
+			 bool global, const struct cli_arg *at)
+{
+	const struct cli_spec *other;
 	const struct cli_opt *o;
 	int b;
 
-	if (strcmp(key, "group") == 0) {
-		mcast_addr g;
-		mcast_error e;
-
-		cfg->group = val;
-		/* Check it here, where the message can name the line. */
-		if (mcast_addr_parse_group(&g, val, &e) < 0)
-			return cli_usage_at(at, "%s", e.msg);
-		return 0;
-	}
+	if (strcmp(key, "group") == 0)
+		return set_group(t, val, at);
 	if (strcmp(key, "config") == 0 || strcmp(key, "help") == 0)
 		return cli_usage_at(at, "'%s' cannot be set in a settings file", key);
-	o = cli_opt_find(spec->opts, key);
-	if (!o) {
-		if (global && known_anywhere(key))
-			return 0; /* another subcommand's setting */
-		return cli_usage_at(at, "unknown setting '%s'%s%s%s", key,
-				    global ? "" : " for [", global ? "" : spec->name,
-				    global ? "" : "]");
+	o = cli_opt_find(t->spec->opts, key);
+	other = !o && global ? known_anywhere(key) : NULL;
+	if (other) {
+		/* Another subcommand's setting: it checks the value. */
+		struct target ot = {other, NULL, NULL, t->cfg};
+
+		return apply_setting(&ot, key, val, false, at);
 	}
+	if (!o)
+		return cli_usage_at(at, "unknown setting '%s'%s%s%s", key,
+				    global ? "" : " for [", global ? "" : t->spec->name,
+				    global ? "" : "]");
 	if (o->arg == required_argument)
-		return apply_row(spec, ctx, o, val, at);
+		return apply_row(t, o, val, at);
 	b = boolean(val);
 	if (o->arg == optional_argument && b < 0)
-		return apply_row(spec, ctx, o, val, at);
+		return apply_row(t, o, val, at);
 	if (b < 0)
 		return cli_usage_at(at, "'%s' is a flag: expected yes or no, not '%s'",
 				    key, val);
 	if (b == 1)
-		return apply_row(spec, ctx, o, NULL, at);
+		return apply_row(t, o, NULL, at);
 	/* "loop = no" is --no-loop; a flag without a "no-" twin just stays off. */
 	{
 		char no[64];
 
 		snprintf(no, sizeof(no), "no-%s", key);
-		o = cli_opt_find(spec->opts, no);
+		o = cli_opt_find(t->spec->opts, no);
 	}
-	return o ? apply_row(spec, ctx, o, NULL, at) : 0;
+	return o ? apply_row(t, o, NULL, at) : 0;
 }
 
 /* The line number of the first NUL in text, or 0 if there is none. */
@@ -188,8 +223,12 @@ static unsigned nul_line(const char *text, size_t len)
 	return at;
 }
 
-/* A section header "[name]" at p: its name in *section, or an error. */
-static int section_of(char *p, const char **section, const struct cli_arg *at)
+/*
+ * A section header "[name]" at p: the target of the lines under it (the
+ * running subcommand's, or another's to be checked only), or an error.
+ */
+static int section_of(char *p, struct target *t, const struct target *own,
+		      const struct cli_arg *at)
 {
 	char *close = strchr(p, ']');
 	const struct cli_cmd *c;
@@ -197,10 +236,13 @@ static int section_of(char *p, const char **section, const struct cli_arg *at)
 	if (!close || close[1 + strspn(close + 1, " \t\r")] != '\0')
 		return cli_usage_at(at, "malformed section header");
 	*close = '\0';
-	*section = p + 1;
-	c = cli_command(*section);
+	c = cli_command(p + 1);
 	if (!c || !c->spec)
-		return cli_usage_at(at, "unknown section [%s]", *section);
+		return cli_usage_at(at, "unknown section [%s]", p + 1);
+	if (strcmp(p + 1, own->spec->name) == 0)
+		*t = *own;
+	else
+		*t = (struct target){c->spec, NULL, NULL, own->cfg};
 	return 0;
 }
 
@@ -227,10 +269,12 @@ static int key_value(char *p, char **key, char **val, const struct cli_arg *at)
 }
 
 int cli_config_load(const char *path, const struct cli_spec *spec, void *ctx,
-		    struct cli_config *cfg)
+		    const bool *given, struct cli_config *cfg)
 {
+	const struct target own = {spec, ctx, given, cfg};
 	struct cli_arg at = {.file = path};
-	const char *section = NULL;
+	struct target t = own;
+	bool global = true;
 	char *line, *next;
 	size_t len = 0;
 	int rc = slurp(path, &cfg->text, &len);
@@ -253,13 +297,13 @@ int cli_config_load(const char *path, const struct cli_spec *spec, void *ctx,
 		if (*p == '\0' || *p == '#')
 			continue;
 		if (*p == '[') {
-			rc = section_of(p, &section, &at);
+			rc = section_of(p, &t, &own, &at);
+			global = false;
 			continue;
 		}
 		rc = key_value(p, &key, &val, &at);
-		if (rc || (section && strcmp(section, spec->name) != 0))
-			continue;
-		rc = apply_setting(spec, key, val, section == NULL, ctx, cfg, &at);
+		if (rc == 0)
+			rc = apply_setting(&t, key, val, global, &at);
 	}
 	return rc;
 }

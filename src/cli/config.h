@@ -25,12 +25,15 @@ struct cli_config {
 
 /*
  * Read the settings file path and apply (through spec->apply, with each
- * setting's FILE:LINE) those that concern spec's subcommand. The common
- * options (-v, -q) are applied here. Returns 0 or an exit code (2 with a
- * message naming FILE:LINE).
+ * setting's FILE:LINE) those that concern spec's subcommand, except the
+ * settings marked in given (indexed by setting id, see cli_setting_of()):
+ * the command line gives those, so the file's are only checked. Every
+ * other line is checked too, whichever section it is in, by the check()
+ * of the subcommand it is for. The common options (-v, -q) are applied
+ * here. Returns 0 or an exit code (2 with a message naming FILE:LINE).
  */
 int cli_config_load(const char *path, const struct cli_spec *spec, void *ctx,
-		    struct cli_config *cfg);
+		    const bool *given, struct cli_config *cfg);
 
 void cli_config_free(struct cli_config *cfg);
 

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +94,21 @@ vusage(const struct cli_arg *a, const char *fmt, va_list ap)
 		snprintf(prefix, sizeof(prefix), "mcast: ");
 	vlog(prefix, fmt, ap);
 	return EXIT_USAGE;
+}
+
+const char *cli_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int cli_flush_stdout(const char *what)
+{
+	/* The error indicator catches a write that failed before the flush. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_err("writing %s: %s", what, strerror(errno ? errno : EIO));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 int cli_usage(const char *fmt, ...)

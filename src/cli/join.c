@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_spec(const char **list, size_t *n, bool *cli_seen,
-		    bool from_file, const char *spec, const char *opt)
+/* A list given on the command line replaces the settings file's: the
+ * option parser does not apply the file's then (they share a setting). */
+static int add_spec(const char **list, size_t *n, const char *spec, const char *opt)
 {
-	if (!from_file && !*cli_seen) {
-		*cli_seen = true;
-		*n = 0;
-	}
 	if (*n == JOIN_MAX)
 		return cli_usage("%s: at most %d", opt, JOIN_MAX);
 	list[(*n)++] = spec;
@@ -22,20 +19,15 @@ static int add_spec(const char **list, size_t *n, bool *cli_seen,
 
 int join_option(struct join *j, const struct cli_arg *a)
 {
-	bool from_file = a->file != NULL;
-
 	switch (a->id) {
 	case JOIN_OPT_IFACE:
 		if (strcmp(a->value, "all") != 0 && cli_iface_check(a))
 			return EXIT_USAGE;
-		return add_spec(j->iface_spec, &j->n_iface_spec, &j->cli_ifaces,
-				from_file, a->value, "--interface");
+		return add_spec(j->iface_spec, &j->n_iface_spec, a->value, "--interface");
 	case JOIN_OPT_SOURCE:
-		return add_spec(j->source_spec, &j->n_source, &j->cli_sources,
-				from_file, a->value, "--source");
+		return add_spec(j->source_spec, &j->n_source, a->value, "--source");
 	case JOIN_OPT_EXCLUDE:
-		return add_spec(j->exclude_spec, &j->n_exclude, &j->cli_excludes,
-				from_file, a->value, "--exclude");
+		return add_spec(j->exclude_spec, &j->n_exclude, a->value, "--exclude");
 	case JOIN_OPT_RCVBUF:
 		return cli_size(a, 1024, 1ULL << 30, &j->rcvbuf);
 	default:
@@ -48,11 +40,10 @@ int join_parse(struct join *j, const mcast_addr *group)
 	int rc = 0;
 
 	j->group = *group;
-	for (size_t i = 0; rc == 0 && i < j->n_source; i++)
-		rc = cli_host("--source", j->source_spec[i], &j->group, &j->source[i]);
-	for (size_t i = 0; rc == 0 && i < j->n_exclude; i++)
-		rc = cli_host("--exclude", j->exclude_spec[i], &j->group,
-			      &j->exclude[i]);
+	rc = cli_sources("--source", j->source_spec, j->n_source, &j->group, j->source);
+	if (rc == 0)
+		rc = cli_sources("--exclude", j->exclude_spec, j->n_exclude, &j->group,
+				 j->exclude);
 	if (rc == 0 && j->n_source && j->n_exclude)
 		rc = cli_usage("--source and --exclude do not mix: a join "
 			       "either names its sources or excludes some");
@@ -70,12 +61,41 @@ static int add_iface(struct join *j, const mcast_iface *ifc)
 	return 0;
 }
 
+/*
+ * -i all: every interface that is up and multicast-capable as mcast ifaces
+ * counts it, with the MULTICAST flag or loopback (which carries multicast
+ * without the flag).
+ */
+static int add_all(struct join *j)
+{
+	mcast_iface *all;
+	mcast_error e;
+	size_t n, added = 0;
+	int rc = 0;
+
+	if (mcast_iface_list(&all, &n, IFF_UP, &e) < 0) {
+		cli_err("%s", e.msg);
+		return EXIT_FAIL;
+	}
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		if (!(all[k].flags & (IFF_MULTICAST | IFF_LOOPBACK)))
+			continue;
+		rc = add_iface(j, &all[k]);
+		added++;
+	}
+	free(all);
+	if (rc == 0 && added == 0) {
+		cli_err("-i all: no interface is up and multicast-capable");
+		return EXIT_FAIL;
+	}
+	return rc;
+}
+
 /* Turn the -i options (or their absence) into a list of interfaces. */
 static int choose_ifaces(struct join *j)
 {
-	mcast_iface ifc, *all;
+	mcast_iface ifc;
 	mcast_error e;
-	size_t n;
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < j->n_iface_spec; i++) {
@@ -85,17 +105,7 @@ static int choose_ifaces(struct join *j)
 				rc = add_iface(j, &ifc);
 			continue;
 		}
-		if (mcast_iface_list(&all, &n, IFF_UP | IFF_MULTICAST, &e) < 0) {
-			cli_err("%s", e.msg);
-			return EXIT_FAIL;
-		}
-		for (size_t k = 0; rc == 0 && k < n; k++)
-			rc = add_iface(j, &all[k]);
-		free(all);
-		if (rc == 0 && n == 0) {
-			cli_err("-i all: no interface is up and multicast-capable");
-			return EXIT_FAIL;
-		}
+		rc = add_all(j);
 	}
 	if (rc || j->n_iface_spec)
 		return rc;

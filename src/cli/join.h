@@ -19,23 +19,26 @@ enum {
 	JOIN_OPT_SOURCE,
 	JOIN_OPT_EXCLUDE,
 	JOIN_OPT_RCVBUF,
+	JOIN_OPT_SOURCES, /* the setting of --source and --exclude */
 	JOIN_OPT_OWN
 };
 
 #define JOIN_OPTIONS                                                         \
 	CLI_VALUE("interface", 'i', JOIN_OPT_IFACE),                         \
-	CLI_VALUE("source", 'S', JOIN_OPT_SOURCE),                           \
-	CLI_VALUE("exclude", 'X', JOIN_OPT_EXCLUDE),                         \
+	CLI_VALUE("source", 'S', JOIN_OPT_SOURCE, .setting = JOIN_OPT_SOURCES), \
+	CLI_VALUE("exclude", 'X', JOIN_OPT_EXCLUDE, .setting = JOIN_OPT_SOURCES), \
 	CLI_VALUE("rcvbuf", 0, JOIN_OPT_RCVBUF)
 #define JOIN_USAGE                                                           \
 	"  -i, --interface IFACE   join on IFACE (name, index or address);\n"  \
-	"                          repeatable; 'all' = every up multicast\n"  \
-	"                          interface; default: the route to the group\n" \
+	"                          repeatable; 'all' = every interface that is\n" \
+	"                          up and multicast-capable (lo too); default:\n" \
+	"                          the route to the group\n"                  \
 	"  -S, --source ADDR       only from ADDR (source-specific join);\n"   \
 	"                          repeatable\n"                               \
-	"  -X, --exclude ADDR      from any source but ADDR; repeatable\n"     \
-	"      --rcvbuf SIZE       receive buffer size (64k, 8M); reports what the\n" \
-	"                          kernel granted\n"
+	"  -X, --exclude ADDR      from any source but ADDR; repeatable (each\n" \
+	"                          source a unicast address, given once)\n"  \
+	"      --rcvbuf SIZE       receive buffer size, 1k-1G (64k, 8M); reports\n" \
+	"                          what the kernel granted\n"
 
 struct join {
 	/* Asked for. */
@@ -45,8 +48,6 @@ struct join {
 	size_t n_iface_spec, n_source, n_exclude;
 	mcast_addr source[JOIN_MAX], exclude[JOIN_MAX];
 	uint64_t rcvbuf;
-	/* A list given on the command line replaces the settings file's. */
-	bool cli_ifaces, cli_sources, cli_excludes;
 	/* Done. */
 	mcast_sock *sock;
 	mcast_iface iface[JOIN_MAX];

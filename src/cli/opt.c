@@ -89,22 +89,53 @@ static int find_config(int argc, char **argv, const char **path)
 	return 0;
 }
 
+/*
+ * Mark in given[] the settings the command line gives, before the
+ * settings file is read, so that the file's lines for them are only
+ * checked. Errors are left to the real pass.
+ */
+static void scan_given(int argc, char **argv, const char *shorts,
+		       const struct option *longs, const struct cli_opt *opts, int n,
+		       bool *given)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const struct cli_opt *o = row_of(opts, n, c);
+
+		if (o && cli_setting_of(o) < CLI_ID_MAX)
+			given[cli_setting_of(o)] = true;
+	}
+}
+
+/* Print the usage; a failed write (stdout on /dev/full) is a failure. */
+static int show_help(const struct cli_spec *spec)
+{
+	fputs(spec->usage, stdout);
+	return cli_flush_stdout("the help") == EXIT_OK ? CLI_HELP_SHOWN : EXIT_FAIL;
+}
+
 /* Apply one command-line option: the common ones here, the rest through
- * the subcommand's apply(). */
+ * the subcommand's apply(). *verbosity is the -v or -q seen so far. */
 static int apply_arg(const struct cli_spec *spec, void *ctx, const struct cli_opt *o,
-		     const char *value)
+		     const char *value, int *verbosity)
 {
 	char name[80];
 	struct cli_arg a = {.id = o->id, .opt = name, .value = value};
 
 	if (o->id == CLI_OPT_CONFIG)
 		return 0; /* loaded before the command line */
-	if (o->id == CLI_OPT_HELP) {
-		fputs(spec->usage, stdout);
-		return CLI_HELP_SHOWN;
-	}
-	if (cli_common_option(o->id))
+	if (o->id == CLI_OPT_HELP)
+		return show_help(spec);
+	if (o->id == CLI_OPT_VERBOSE || o->id == CLI_OPT_QUIET) {
+		if (*verbosity && *verbosity != o->id)
+			return cli_usage("choose -q or -v, not both");
+		*verbosity = o->id;
+		cli_common_option(o->id);
 		return 0;
+	}
 	snprintf(name, sizeof(name), "--%s", o->name);
 	return spec->apply(ctx, &a);
 }
@@ -114,8 +145,9 @@ int cli_options(int argc, char **argv, const struct cli_spec *spec, void *ctx,
 {
 	struct option longs[ROWS_MAX + 1];
 	char shorts[3 * ROWS_MAX + 2];
+	bool given[CLI_ID_MAX] = {false};
 	const char *path;
-	int c, n, rc;
+	int c, n, rc, verbosity = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
 	n = derive(spec->opts, shorts, sizeof(shorts), longs);
@@ -124,8 +156,10 @@ int cli_options(int argc, char **argv, const struct cli_spec *spec, void *ctx,
 		return EXIT_FAIL;
 	}
 	rc = find_config(argc, argv, &path);
-	if (rc == 0 && path)
-		rc = cli_config_load(path, spec, ctx, cfg);
+	if (rc == 0 && path) {
+		scan_given(argc, argv, shorts, longs, spec->opts, n, given);
+		rc = cli_config_load(path, spec, ctx, given, cfg);
+	}
 	if (rc)
 		return rc;
 	optind = 0;
@@ -135,7 +169,7 @@ int cli_options(int argc, char **argv, const struct cli_spec *spec, void *ctx,
 
 		if (c == '?' || c == ':' || !o)
 			return cli_bad_option(c, argv);
-		rc = apply_arg(spec, ctx, o, optarg);
+		rc = apply_arg(spec, ctx, o, optarg, &verbosity);
 		if (rc)
 			return rc;
 	}
@@ -169,5 +203,9 @@ int cli_parse_args(int argc, char **argv, const struct cli_spec *spec, void *ctx
 		return cli_usage("unexpected argument '%s'", argv[optind]);
 	if (!text)
 		return cli_usage("missing GROUP:PORT");
-	return cli_group(text, group);
+	rc = cli_group(text, group);
+	/* Port 0 picks a free port for a receiver; a datagram cannot go to it. */
+	if (rc == 0 && spec->sends && mcast_addr_port(group) == 0)
+		rc = cli_usage("%s: a sender needs a port from 1 to 65535, not 0", text);
+	return rc;
 }

@@ -50,10 +50,21 @@ struct cli_opt {
 	/*
 	 * Options that set the same thing (--hex, --raw and --json; --source
 	 * and --exclude) share a setting, so that the command line replaces
-	 * what the settings file says for it. 0: the option's own id.
+	 * what the settings file says for it: given on the command line, any
+	 * option of the setting makes the file's lines for it checked but not
+	 * applied. 0: the option's own id.
 	 */
 	int setting;
 };
+
+/* Ids and settings are below this. */
+#define CLI_ID_MAX 256
+
+/* The setting row o changes: o->setting, or its own id. */
+static inline int cli_setting_of(const struct cli_opt *o)
+{
+	return o->setting ? o->setting : o->id;
+}
 
 /* Rows; anything after the id sets further fields (.setting = X). */
 #define CLI_FLAG(n, l, i, ...) {.name = n, .letter = l, .arg = no_argument, .id = i, __VA_ARGS__}
@@ -77,7 +88,7 @@ enum {
 #define CLI_COMMON_OPTIONS                                                   \
 	CLI_VALUE("config", 0, CLI_OPT_CONFIG),                              \
 	CLI_FLAG("verbose", 'v', CLI_OPT_VERBOSE),                           \
-	CLI_FLAG("quiet", 'q', CLI_OPT_QUIET),                               \
+	CLI_FLAG("quiet", 'q', CLI_OPT_QUIET, .setting = CLI_OPT_VERBOSE),   \
 	CLI_FLAG("help", 'h', CLI_OPT_HELP),                                 \
 	CLI_END
 
@@ -111,6 +122,13 @@ struct cli_spec {
 	cli_apply_fn apply;
 	const char *usage; /* what --help prints */
 	enum cli_operands operands;
+	/*
+	 * Check one setting without keeping it: apply() on a scratch context.
+	 * Settings files are checked whole, whatever subcommand reads them, so
+	 * [recv] count = abc is refused by send too. NULL: no check.
+	 */
+	int (*check)(const struct cli_arg *a);
+	bool sends; /* the group is a destination: port 0 is refused */
 };
 
 /* cli_options() and cli_parse_args() after --help printed the usage: the

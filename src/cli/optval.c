@@ -31,6 +31,37 @@ int cli_host(const char *opt, const char *text,
 	return 0;
 }
 
+bool cli_unicast(const mcast_addr *a)
+{
+	if (mcast_addr_is_multicast(a))
+		return false;
+	if (mcast_addr_family(a) == AF_INET) {
+		in_addr_t v = ntohl(a->u.sin.sin_addr.s_addr);
+
+		return v != INADDR_ANY && v != INADDR_BROADCAST;
+	}
+	return !IN6_IS_ADDR_UNSPECIFIED(&a->u.sin6.sin6_addr);
+}
+
+int cli_sources(const char *opt, const char *const *text, size_t n,
+		const mcast_addr *group, mcast_addr *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = cli_host(opt, text[i], group, &out[i]);
+
+		if (rc)
+			return rc;
+		/* The kernel takes a group or 0.0.0.0 into the filter, where it
+		 * can never match a sender. */
+		if (!cli_unicast(&out[i]))
+			return cli_usage("%s: %s is not a unicast address", opt, text[i]);
+		for (size_t k = 0; k < i; k++)
+			if (mcast_addr_equal(&out[k], &out[i], false))
+				return cli_usage("%s: %s is given twice", opt, text[i]);
+	}
+	return 0;
+}
+
 int cli_iface_check(const struct cli_arg *a)
 {
 	mcast_iface ifc;

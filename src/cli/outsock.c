@@ -70,7 +70,8 @@ int outsock_open(struct outsock *o, const mcast_addr *group)
 	memset(&local, 0, sizeof(local));
 	local.u.sa.sa_family = (sa_family_t)family;
 	if (o->bind_spec) {
-		rc = cli_host("--bind", o->bind_spec, group, &local);
+		/* The source of a datagram is one address of this host. */
+		rc = cli_sources("--bind", &o->bind_spec, 1, group, &local);
 		if (rc)
 			return rc;
 		/* A link-local source needs its interface: take -i's. */

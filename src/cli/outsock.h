@@ -25,7 +25,7 @@ enum {
 	CLI_VALUE("interface", 'i', OUT_OPT_IFACE),                          \
 	CLI_VALUE("ttl", 't', OUT_OPT_TTL),                                  \
 	CLI_FLAG("loop", 0, OUT_OPT_LOOP),                                   \
-	CLI_FLAG("no-loop", 0, OUT_OPT_NO_LOOP),                             \
+	CLI_FLAG("no-loop", 0, OUT_OPT_NO_LOOP, .setting = OUT_OPT_LOOP),    \
 	CLI_VALUE("bind", 'b', OUT_OPT_BIND),                                \
 	CLI_VALUE("source-port", 'p', OUT_OPT_PORT),                         \
 	CLI_FLAG("fragment", 0, OUT_OPT_FRAGMENT)
@@ -35,7 +35,7 @@ enum {
 	"  -t, --ttl N             TTL or IPv6 hop limit, 0-255 (default 1)\n" \
 	"      --loop, --no-loop   whether receivers on this host get a copy\n" \
 	"                          (default: the kernel's, on)\n"             \
-	"  -b, --bind ADDR         send from source address ADDR\n"           \
+	"  -b, --bind ADDR         send from source address ADDR (unicast)\n" \
 	"  -p, --source-port PORT  send from source port PORT\n"              \
 	"      --fragment          let the kernel fragment datagrams larger than\n" \
 	"                          the interface MTU (default: refuse them)\n"

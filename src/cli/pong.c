@@ -89,7 +89,26 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-const struct cli_spec pong_spec = {"pong", pong_options, apply, usage_text, CLI_GROUP};
+/* Check a setting for pong without keeping it (a settings file read by
+ * another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct ponger *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
+	rc = apply(p, a);
+	free(p);
+	return rc;
+}
+
+const struct cli_spec pong_spec = {
+	.name = "pong", .opts = pong_options, .apply = apply, .check = check,
+	.usage = usage_text, .operands = CLI_GROUP,
+};
 
 /* The answer to probe w: the probe's header, who answers, when, the TTL
  * the probe arrived with and how many of this prober's probes were held

@@ -57,19 +57,21 @@ enum {
 	OPT_OUTPUT_FILE,
 	OPT_REPLY,
 	OPT_ECHO,
-	OPT_REPLY_RATE
+	OPT_REPLY_RATE,
+	OPT_FORMAT, /* the setting of --hex, --raw and --json */
+	OPT_ANSWER  /* the setting of --reply and --echo */
 };
 
 static const struct cli_opt recv_options[] = {
 	JOIN_OPTIONS,
 	CLI_VALUE("count", 'n', OPT_COUNT),
 	CLI_VALUE("timeout", 'w', OPT_TIMEOUT),
-	CLI_FLAG("hex", 0, OPT_HEX),
-	CLI_FLAG("raw", 0, OPT_RAW),
-	CLI_FLAG("json", 0, OPT_JSON),
+	CLI_FLAG("hex", 0, OPT_HEX, .setting = OPT_FORMAT),
+	CLI_FLAG("raw", 0, OPT_RAW, .setting = OPT_FORMAT),
+	CLI_FLAG("json", 0, OPT_JSON, .setting = OPT_FORMAT),
 	CLI_VALUE("output-file", 0, OPT_OUTPUT_FILE),
-	CLI_VALUE("reply", 0, OPT_REPLY),
-	CLI_FLAG("echo", 0, OPT_ECHO),
+	CLI_VALUE("reply", 0, OPT_REPLY, .setting = OPT_ANSWER),
+	CLI_FLAG("echo", 0, OPT_ECHO, .setting = OPT_ANSWER),
 	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
 	CLI_COMMON_OPTIONS,
 };
@@ -131,7 +133,23 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-const struct cli_spec recv_spec = {"recv", recv_options, apply, usage_text, CLI_GROUP};
+/* Check a setting for recv without keeping it (a settings file read by
+ * another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct recv_opts o;
+	struct receiver r;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	return apply(&r, a);
+}
+
+const struct cli_spec recv_spec = {
+	.name = "recv", .opts = recv_options, .apply = apply, .check = check,
+	.usage = usage_text, .operands = CLI_GROUP,
+};
 
 static int parse_args(int argc, char **argv, struct receiver *r)
 {
@@ -185,8 +203,8 @@ static int print_datagram(struct receiver *r, const struct rx_msg *m)
 	emit_data(e, m->data, m->len);
 	return emit_end(e, EMIT_DATA,
 			cli_verbosity >= LOG_VERBOSE
-				? "{from} -> {to} on {interface}, {bytes} bytes, ttl {ttl}: {data}"
-				: "{from} -> {to} on {interface}, {bytes} bytes: {data}");
+				? "{from} -> {to} on {interface}, {bytes} byte{bytes?:s}, ttl {ttl}: {data}"
+				: "{from} -> {to} on {interface}, {bytes} byte{bytes?:s}: {data}");
 }
 
 static void summary(struct receiver *r)
@@ -209,11 +227,11 @@ static void summary(struct receiver *r)
 	}
 	/* After EPIPE the JSON summary goes nowhere, harmlessly. */
 	emit_end(e, EMIT_INFO,
-		 r->answering ? "{datagrams} datagram{datagrams?:s}, {bytes} bytes from "
+		 r->answering ? "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
 				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
 				"kernel drop{kernel_drops?:s}; answered {replies} "
 				"({replies_held_back} held back)"
-			      : "{datagrams} datagram{datagrams?:s}, {bytes} bytes from "
+			      : "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
 				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
 				"kernel drop{kernel_drops?:s}");
 }
@@ -232,9 +250,10 @@ static void answer(struct receiver *r, const struct rx_msg *m)
 		return;
 	if (n > m->len) {
 		if (!r->cut_warned)
-			cli_warn("--reply text (%zu bytes) is longer than a datagram it "
-				 "answers (%zu bytes): answers are cut to the size of "
-				 "what they answer", n, m->len);
+			cli_warn("--reply text (%zu %s) is longer than a datagram it "
+				 "answers (%zu %s): answers are cut to the size of "
+				 "what they answer", n, cli_plural(n, "byte", "bytes"),
+				 m->len, cli_plural(m->len, "byte", "bytes"));
 		r->cut_warned = true;
 		n = m->len;
 	}

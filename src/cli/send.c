@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"  -q, --quiet             print errors and answers only\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Durations: 250ms, 2s, 1m. Exit status: 0 sent, 1 failure, 2 usage error,\n"
+	"Durations: 500us, 250ms, 2s, 1m (units ns to h). Exit status: 0 sent,\n"
+	"1 failure, 2 usage error, "
 	"3 fewer responders than --expect.\n";
 
 enum {
@@ -55,15 +56,16 @@ enum {
 	OPT_STDIN,
 	OPT_WAIT,
 	OPT_EXPECT,
-	OPT_JSON
+	OPT_JSON,
+	OPT_INPUT /* the setting of --template and --stdin */
 };
 
 static const struct cli_opt send_options[] = {
 	OUT_OPTIONS,
 	CLI_VALUE("count", 'n', OPT_COUNT),
 	CLI_VALUE("interval", 'I', OPT_INTERVAL),
-	CLI_VALUE("template", 'T', OPT_TEMPLATE),
-	CLI_OPTIONAL("stdin", 0, OPT_STDIN),
+	CLI_VALUE("template", 'T', OPT_TEMPLATE, .setting = OPT_INPUT),
+	CLI_OPTIONAL("stdin", 0, OPT_STDIN, .setting = OPT_INPUT),
 	CLI_VALUE("wait", 'w', OPT_WAIT),
 	CLI_VALUE("expect", 0, OPT_EXPECT),
 	CLI_FLAG("json", 0, OPT_JSON),
@@ -169,8 +171,24 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-const struct cli_spec send_spec = {"send", send_options, apply, usage_text,
-				   CLI_GROUP_WORDS};
+/* Check a setting for send without keeping it (a settings file read by
+ * another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct send_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	outsock_init(&o.out);
+	rc = apply(&o, a);
+	tmpl_free(o.tmpl);
+	return rc;
+}
+
+const struct cli_spec send_spec = {
+	.name = "send", .opts = send_options, .apply = apply, .check = check,
+	.usage = usage_text, .operands = CLI_GROUP_WORDS, .sends = true,
+};
 
 /* Join argv words with single spaces into one malloc'ed message. */
 static char *join_words(int n, char **words, size_t *len)
@@ -273,8 +291,8 @@ static int send_one(struct sender *s, const void *buf, size_t len)
 	s->bytes += len;
 	if (cli_verbosity >= LOG_VERBOSE) {
 		mcast_addr_format(&s->o->group, dst, sizeof(dst), MCAST_FMT_PORT);
-		cli_debug("sent %zu bytes to %s (#%llu)", len, dst,
-			  (unsigned long long)s->sent);
+		cli_debug("sent %zu %s to %s (#%llu)", len, cli_plural(len, "byte", "bytes"),
+			  dst, (unsigned long long)s->sent);
 	}
 	return 0;
 }
@@ -308,7 +326,8 @@ static int print_reply(struct sender *s, const void *buf, size_t len,
 		printf(",\"rtt_ms\":%.3f}\n", rtt);
 	} else {
 		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
-		printf("reply from %s, %zu bytes in %.3f ms: ", src, ri->len, rtt);
+		printf("reply from %s, %zu %s in %.3f ms: ", src, ri->len,
+		       cli_plural(ri->len, "byte", "bytes"), rtt);
 		rc = cli_write_escaped(stdout, buf, len);
 		putchar('\n');
 	}
@@ -526,10 +545,10 @@ static int summary(struct sender *s)
 				 (unsigned long long)s->replies, s->replies == 1 ? "y" : "ies",
 				 s->responders.full ? "at least " : "", s->responders.n,
 				 s->responders.n == 1 ? "" : "s");
-		cli_info("sent %llu datagram%s (%llu bytes) to %s via %s%s",
+		cli_info("sent %llu datagram%s (%llu %s) to %s via %s%s",
 			 (unsigned long long)s->sent, s->sent == 1 ? "" : "s",
-			 (unsigned long long)s->bytes, dst, outsock_iface_name(&o->out),
-			 answers);
+			 (unsigned long long)s->bytes, cli_plural(s->bytes, "byte", "bytes"),
+			 dst, outsock_iface_name(&o->out), answers);
 	}
 	if (o->has_expect && s->responders.n < o->expect) {
 		cli_err("%zu responder%s answered, fewer than the %llu expected",

@@ -117,10 +117,14 @@ int mcast__os_set_rcvbuf(int fd, size_t bytes, mcast_bufinfo *info)
 	int val, got = 0;
 	socklen_t len = sizeof(got);
 
-	/* The kernel doubles the value and keeps it in an int. */
-	if (bytes == 0 || bytes > INT32_MAX / 2)
+	/*
+	 * The kernel doubles the value and keeps it in an int, so it caps a
+	 * request at INT_MAX / 2 (1G - 1) as it caps one past rmem_max: ask
+	 * for no more than that, and let info say what was granted.
+	 */
+	if (bytes == 0)
 		return -EINVAL;
-	val = (int)bytes;
+	val = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
 	info->requested = bytes;
 	max = mcast__os_sysctl("net.core.rmem_max");
 	info->max = max > 0 ? (size_t)max : 0;

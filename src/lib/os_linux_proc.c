@@ -7,6 +7,8 @@
 #include "lib/internal.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,4 +288,56 @@ int mcast_source_filters(mcast_source_filter **out, size_t *n, mcast_error *err)
 	return collect(sizeof(**out), "/proc/net/mcfilter", mcfilter_line,
 		       "/proc/net/mcfilter6", mcfilter6_line, (void **)out, n,
 		       "source filters", err);
+}
+
+/* One number from a /proc file, or -1. */
+static long proc_number(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The IGMP version /proc/net/igmp gives interface ifindex ("V1", "V2" or
+ * "V3" after its name), or 0 when it is not listed. */
+static unsigned igmp_version(unsigned ifindex)
+{
+	FILE *f = fopen("/proc/net/igmp", "re");
+	char line[256], dev[IF_NAMESIZE + 1];
+	unsigned idx, count, v, found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (line[0] != '\t' &&
+		    sscanf(line, "%u %16s : %u V%u", &idx, dev, &count, &v) == 4 &&
+		    idx == ifindex)
+			found = v;
+	fclose(f);
+	return found;
+}
+
+int mcast_iface_mcinfo(unsigned ifindex, mcast_mcinfo *out, mcast_error *err)
+{
+	char name[IF_NAMESIZE], path[128];
+	long v;
+
+	memset(out, 0, sizeof(*out));
+	if (!if_indextoname(ifindex, name))
+		return mcast__fail(err, -ENODEV, "no interface with index %u", ifindex);
+	out->igmp = igmp_version(ifindex);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/force_igmp_version", name);
+	v = proc_number(path);
+	out->igmp_forced = v > 0 ? (unsigned)v : 0;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/force_mld_version", name);
+	v = proc_number(path);
+	out->has_mld = v >= 0;
+	out->mld_forced = v > 0 ? (unsigned)v : 0;
+	return 0;
 }

@@ -4,6 +4,10 @@
 # [send] and [recv] sections; the command line overrides the file (-n, -t,
 # the group, and -i, which replaces the file's interface list); every error
 # in a file is a usage error (exit 2) whose message names FILE:LINE.
+# Options that set one thing are one setting: the file's hex = yes with
+# --json on the command line prints JSON, the file's source with -X is an
+# exclude join. Every section is checked whichever subcommand reads the
+# file ([recv] count = abc stops send too).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 need_netns
@@ -177,6 +181,34 @@ for r in both only; do
 		"10.77.0.1:$(sed -n 's/^10\.77\.0\.1:\([0-9]*\) .*/\1/p' "$T/$r.out") -> 239.23.0.3:5232 on eth0, 5 bytes: hello"
 done
 
+# ---- One setting, two options: the command line's replaces the file's -------
+# The file says hex = yes and source = 10.77.0.9 (a host that never sends);
+# --json and -X 10.77.0.9 replace them: JSON, and h1's datagram arrives.
+cat >"$T/over.conf" <<'EOF'
+group = 239.23.0.4:5233
+interface = eth0
+[recv]
+hex = yes
+source = 10.77.0.9
+count = 1
+timeout = 3s
+EOF
+mc_bg ov h2 recv --config "$T/over.conf" --json -X 10.77.0.9
+wait_listening ov
+check_lacks "hex = yes with --json: no conflict" "$T/ov.err" "choose one of"
+check_lacks "source = with -X: no 'do not mix'" "$T/ov.err" "do not mix"
+mc_run ovs h1 send -i eth0 239.23.0.4:5233 replaced
+check_rc "send to the replaced-settings receiver exits 0" 0 "$RC"
+wait_exit ov "$LONG"
+check_rc "recv --config with --json -X exits 0 after one datagram" 0 "$RC"
+check_eq "--json replaced hex = yes: the datagram as JSON, from h1" "message 10.77.0.1 replaced" \
+	"$(jget "$T/ov.out" 'E("message")[0]["event"]' 'E("message")[0]["source"]' 'E("message")[0]["data"]')"
+# The same two options both on the command line are still a conflict.
+mc_run ovc h2 recv --config "$T/over.conf" --json --hex
+check_rc "--json --hex on the command line: exit 2" 2 "$RC"
+check_has "--json --hex on the command line: the conflict is named" "$T/ovc.err" \
+	"choose one of --hex, --raw and --json"
+
 # ---- Errors: exit 2, one line naming FILE:LINE ----------------------------------
 # bad NAME SUBCOMMAND LINE TEXT FILE-CONTENT [ARGS...]: write the file, run
 # mcast SUBCOMMAND --config FILE ARGS in h1, and expect exit 2 with one
@@ -204,6 +236,28 @@ bad unknown_in_section send 4 "unknown setting 'reply' for [send]" \
 
 [send]
 reply = ack'
+# Another subcommand's section is checked too: names, flags and values.
+bad other_key send 3 "unknown setting 'bogus' for [recv]" \
+'group = 239.23.0.9:5239
+[recv]
+bogus = 1' hello
+bad other_value send 3 "--count: 'abc' is not a number" \
+'group = 239.23.0.9:5239
+[recv]
+count = abc' hello
+bad other_flag recv 2 "'fragment' is a flag" \
+'[send]
+fragment = maybe
+group = 239.23.0.9:5239'
+bad other_bench ping 5 "--gro: 'fast' is not auto, on or off" \
+'group = 239.23.0.9:5239
+[bench send]
+gso = auto
+[bench recv]
+gro = fast'
+bad other_global recv 2 "--ttl: 300 is out of range" \
+'group = 239.23.0.9:5239
+ttl = 300'
 bad unknown_in_recv recv 3 "unknown setting 'ttll'" \
 'group = 239.23.0.9:5239
 [recv]

@@ -4,6 +4,10 @@
 #   - every wrong value of a ping or pong option: the line names the value;
 #   - conflicting options of ping, pong, send, recv and bench recv: the
 #     line names them (--template and --stdin in either order);
+#   - -q with -v, in every subcommand; port 0 for a sender (send, ping,
+#     bench send: the port is named, nothing about GSO comes first); a
+#     source (-S, -X) or --bind address that is a group, unspecified,
+#     broadcast or given twice: the line names the address;
 #   - unreadable settings files, for every subcommand: missing, a
 #     directory, not text, over 1 MiB, with a NUL byte, and (as nobody)
 #     without permission: the line names the file;
@@ -128,6 +132,51 @@ usage c_sn "--count does not apply to --stdin" send -i eth0 --stdin -n 3 "$G"
 usage c_sI "--interval does not apply to --stdin=raw" send -i eth0 --stdin=raw -I 1s "$G"
 usage c_cc "--config: give one settings file" \
 	recv -i eth0 --config /dev/null --config /dev/null "$G"
+
+# ---- -q -v, port 0 for senders, source addresses -------------------------------
+
+for cmd in send recv ping pong "bench send" "bench recv" ifaces; do
+	# shellcheck disable=SC2206 # "bench send" is two words on purpose
+	c=($cmd)
+	n=${cmd// /_}
+	if [ "$cmd" = ifaces ]; then
+		usage "qv_$n" "choose -q or -v, not both" "${c[@]}" -q -v
+	else
+		usage "qv_$n" "choose -q or -v, not both" "${c[@]}" -i eth0 -v -q "$G" hi
+	fi
+done
+usage qv_order "choose -q or -v, not both" recv -i eth0 -q -q -v "$G"
+
+usage p0_send "239.77.0.1:0: a sender needs a port from 1 to 65535, not 0" \
+	send -i eth0 239.77.0.1:0 hi
+usage p0_send6 "[ff15::77]:0: a sender needs a port from 1 to 65535, not 0" \
+	send -i eth0 '[ff15::77]:0' hi
+usage p0_ping "239.77.0.1:0: a sender needs a port from 1 to 65535, not 0" \
+	ping -i eth0 -n 1 239.77.0.1:0
+usage p0_bsend "239.77.0.1:0: a sender needs a port from 1 to 65535, not 0" \
+	bench send -i eth0 -n 1 239.77.0.1:0
+usage p0_bsend6 "[ff15::77]:0: a sender needs a port from 1 to 65535, not 0" \
+	bench send -i eth0 --gso on -n 1 '[ff15::77]:0'
+
+S=232.77.0.1:5771
+S6='[ff35::77]:5771'
+usage sa_dup "--source: 10.77.0.1 is given twice" recv -i eth0 -S 10.77.0.1 -S 10.77.0.1 "$S"
+usage sa_dup6 "--source: fd77:0::1 is given twice" \
+	recv -i eth0 -S fd77::1 -S fd77:0::1 "$S6"
+usage sa_xdup "--exclude: 10.77.0.9 is given twice" \
+	pong -i eth0 -X 10.77.0.9 -X 10.77.0.9 "$G"
+usage sa_xdupb "--exclude: 10.77.0.9 is given twice" \
+	bench recv -i eth0 -X 10.77.0.8 -X 10.77.0.9 -X 10.77.0.9 "$G"
+usage sa_mc "--source: 239.1.1.1 is not a unicast address" recv -i eth0 -S 239.1.1.1 "$S"
+usage sa_any "--source: 0.0.0.0 is not a unicast address" pong -i eth0 -S 0.0.0.0 "$S"
+usage sa_any6 "--source: :: is not a unicast address" recv -i eth0 -S :: "$S6"
+usage sa_bc "--exclude: 255.255.255.255 is not a unicast address" \
+	bench recv -i eth0 -X 255.255.255.255 "$G"
+usage sa_mc6 "--exclude: ff15::1 is not a unicast address" recv -i eth0 -X ff15::1 "$S6"
+usage b_mc "--bind: 239.1.1.1 is not a unicast address" send -i eth0 -b 239.1.1.1 "$G" hi
+usage b_any "--bind: 0.0.0.0 is not a unicast address" ping -i eth0 -n 1 -b 0.0.0.0 "$G"
+usage b_mc6 "--bind: ff15::1 is not a unicast address" \
+	bench send -i eth0 -n 1 -b ff15::1 '[ff15::77]:5771'
 
 # ---- unreadable settings files ------------------------------------------------
 

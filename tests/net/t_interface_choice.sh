@@ -2,7 +2,9 @@
 # Which interfaces a receiver joins on. Host r sits on two LANs: a sends on
 # br0 (r's eth0), b on br1 (r's eth1), both to the same group.
 #   -i eth0     only a's datagrams
-#   -i all      a's and b's, each shown with its arrival interface
+#   -i all      a's and b's, each shown with its arrival interface; lo is
+#               joined too (up, and loopback carries multicast), as mcast
+#               ifaces counts it
 #   no -i       the kernel's choice (eth0 here), and the tool says so
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -60,8 +62,8 @@ done
 send_both "-i all"
 wait_exit all4 "$LONG"
 check_rc "-i all: exits 0" 0 "$RC"
-check_match "-i all: says it joined on eth0 and eth1" "$T/all4.err" \
-	'^mcast: listening on 239\.5\.5\.5:5005, joined on (eth0, eth1|eth1, eth0)$'
+check_match "-i all: says it joined on lo, eth0 and eth1" "$T/all4.err" \
+	'^mcast: listening on 239\.5\.5\.5:5005, joined on lo, (eth0, eth1|eth1, eth0)$'
 check_file "-i all: a's and b's datagrams, each with its interface" \
 	"$T/all4.out" "$B4
 $B4
@@ -69,8 +71,8 @@ $A4
 $A4"
 wait_exit all6 "$LONG"
 check_rc "-i all (IPv6): exits 0" 0 "$RC"
-check_match "-i all (IPv6): says it joined on eth0 and eth1" "$T/all6.err" \
-	'^mcast: listening on \[ff15::5\]:5005, joined on (eth0, eth1|eth1, eth0)$'
+check_match "-i all (IPv6): says it joined on lo, eth0 and eth1" "$T/all6.err" \
+	'^mcast: listening on \[ff15::5\]:5005, joined on lo, (eth0, eth1|eth1, eth0)$'
 check_file "-i all (IPv6): a's and b's datagrams" "$T/all6.out" "$B6
 $B6
 $A6
@@ -118,5 +120,19 @@ for ifc in eth0 eth1; do
 	check_match "-i eth0 -i eth1 -v: left $ifc at exit" "$T/both.err" \
 		"^mcast\[[0-9]+\]: left 239\.5\.5\.8 on $ifc\$"
 done
+
+# A namespace with only lo up: -i all joins on lo (as mcast ifaces lists
+# it) and gets what is sent there.
+ns_add solo
+mc_bg lo4 solo recv -i all -n 1 -w "$(tmo 3)" 239.5.5.9:5009
+wait_listening lo4
+check_has "only lo up: -i all joins on lo" "$T/lo4.err" \
+	"mcast: listening on 239.5.5.9:5009, joined on lo"
+mc_run solos solo send -i lo -p 40005 239.5.5.9:5009 alone
+check_rc "only lo up: send -i lo exits 0" 0 "$RC"
+wait_exit lo4 "$LONG"
+check_rc "only lo up: recv -i all gets it and exits 0" 0 "$RC"
+check_file "only lo up: the datagram on lo" "$T/lo4.out" \
+	"127.0.0.1:40005 -> 239.5.5.9:5009 on lo, 5 bytes: alone"
 
 finish

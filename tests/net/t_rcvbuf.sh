@@ -1,7 +1,8 @@
 #!/bin/bash
 # --rcvbuf reports what was asked, what the kernel granted and the kernel's
 # maximum; the receiver still works. Above the maximum, root may force the
-# size, and then says so.
+# size, and then says so. The top of the documented range, 1G, works too
+# (the kernel keeps at most 1G - 1: granted says so).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 need_netns
@@ -12,15 +13,17 @@ RE='^mcast: receive buffer: asked ([0-9]+) bytes, granted ([0-9]+) bytes \(kerne
 
 mc_bg small h2 recv -i eth0 --rcvbuf 64k -n 1 -w "$(tmo 3)" 239.14.0.1:5141
 mc_bg large h2 recv -i eth0 --rcvbuf 8M -n 1 -w "$(tmo 3)" 239.14.0.1:5141
+mc_bg top h2 recv -i eth0 --rcvbuf 1G -n 1 -w "$(tmo 3)" 239.14.0.1:5141
 wait_listening small
 wait_listening large
+wait_listening top
 mc_run s h1 send -i eth0 -p 40014 239.14.0.1:5141 buffered
 check_rc "send exits 0" 0 "$RC"
 
 # field NAME N: the Nth number of NAME's receive-buffer line.
 field() { sed -nE "s/$RE.*/\\$2/p" "$T/$1.err" | head -1; }
 
-for r in small large; do
+for r in small large top; do
 	wait_exit "$r" "$LONG"
 	check_rc "--rcvbuf ($r): exits 0" 0 "$RC"
 	check_match "--rcvbuf ($r): reports asked/granted/maximum" "$T/$r.err" "$RE"
@@ -47,5 +50,10 @@ else
 	check "--rcvbuf 8M not forced: granted at most twice the maximum (got ${g:-none})" \
 		test "${g:-0}" -gt 0 -a "${g:-0}" -le $((2 * max))
 fi
+
+check_eq "--rcvbuf 1G: asked 1073741824" 1073741824 "$(field top 1)"
+g=$(field top 2)
+check "--rcvbuf 1G: granted something, below 1G (got ${g:-none})" \
+	test "${g:-0}" -gt 0 -a "${g:-0}" -lt 1073741824
 
 finish

@@ -80,7 +80,7 @@ else
 	diag "env --default-signal unavailable: SIGINT case not run"
 fi
 
-# SIGTERM, IPv6, with -i all (eth0 is h2's only multicast interface).
+# SIGTERM, IPv6, with -i all (lo and eth0: h2's multicast-capable interfaces).
 mc_bg t6 h2 recv -v -i all -w 60s '[ff15::1234]:5010'
 wait_listening t6
 pid=${PID[t6]}

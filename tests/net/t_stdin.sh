@@ -74,13 +74,13 @@ check_rc "65507 bytes with --fragment: exit 0" 0 "$RC"
 wait_exit lines "$LONG"
 check_rc "receiver of --stdin lines exits 0" 0 "$RC"
 check_file "one datagram per line, newlines stripped" "$T/lines.out" \
-"10.77.0.1:40013 -> 239.13.0.1:5131 on eth0, 1 bytes: a
+"10.77.0.1:40013 -> 239.13.0.1:5131 on eth0, 1 byte: a
 10.77.0.1:40013 -> 239.13.0.1:5131 on eth0, 2 bytes: bb
 10.77.0.1:40013 -> 239.13.0.1:5131 on eth0, 3 bytes: ccc"
 wait_exit nonl "$LONG"
 check_file "an unterminated last line is sent too" "$T/nonl.out" \
-"10.77.0.1:40013 -> 239.13.0.2:5132 on eth0, 1 bytes: x
-10.77.0.1:40013 -> 239.13.0.2:5132 on eth0, 1 bytes: y"
+"10.77.0.1:40013 -> 239.13.0.2:5132 on eth0, 1 byte: x
+10.77.0.1:40013 -> 239.13.0.2:5132 on eth0, 1 byte: y"
 wait_exit big "$LONG"
 check_rc "receiver of the fragmented datagram exits 0" 0 "$RC"
 check "the fragmented 2000-byte datagram arrives whole (and the refused one not at all)" \

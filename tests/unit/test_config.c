@@ -31,16 +31,27 @@
 
 /* ---- A fake option table ------------------------------------------------ */
 
-enum { O_IFACE = CLI_OPT_OWN, O_COUNT, O_TEMPLATE, O_LOOP, O_NO_LOOP, O_JSON, O_STDIN };
+enum {
+	O_IFACE = CLI_OPT_OWN,
+	O_COUNT,
+	O_TEMPLATE,
+	O_LOOP,
+	O_NO_LOOP,
+	O_JSON,
+	O_STDIN,
+	O_HEX
+};
 
 static const struct cli_opt fake_options[] = {
 	CLI_VALUE("interface", 'i', O_IFACE),
 	CLI_VALUE("count", 'n', O_COUNT),
 	CLI_VALUE("template", 'T', O_TEMPLATE),
 	CLI_FLAG("loop", 0, O_LOOP),
-	CLI_FLAG("no-loop", 0, O_NO_LOOP),
+	CLI_FLAG("no-loop", 0, O_NO_LOOP, .setting = O_LOOP),
 	CLI_FLAG("json", 0, O_JSON),
 	CLI_OPTIONAL("stdin", 0, O_STDIN),
+	/* --hex and --json set one thing, as recv's --hex and --json do. */
+	CLI_FLAG("hex", 0, O_HEX, .setting = O_JSON),
 	CLI_VALUE("config", 0, CLI_OPT_CONFIG),
 	CLI_FLAG("help", 'h', CLI_OPT_HELP),
 	CLI_END,
@@ -80,6 +91,16 @@ static int record(void *ctx, const struct cli_arg *a)
 	r->calls[r->n].arg = a->value ? strdup(a->value) : NULL;
 	r->calls[r->n].from_file = a->file != NULL;
 	r->n++;
+	if (strcmp(a->opt, "--count") == 0)
+		return cli_uint(a, 0, 1000, &v);
+	return 0;
+}
+
+/* The fake table's check(): --count checked, nothing recorded. */
+static int check_fake(const struct cli_arg *a)
+{
+	uint64_t v;
+
 	if (strcmp(a->opt, "--count") == 0)
 		return cli_uint(a, 0, 1000, &v);
 	return 0;
@@ -150,7 +171,8 @@ static void run_with(struct result *r, const char *cmd, const struct cli_opt *op
 		     const char *const *args)
 {
 	char *argv[32], err_path[] = "/tmp/mcast-test-stderr.XXXXXX";
-	const struct cli_spec spec = {cmd, opts, record, "", CLI_NO_OPERANDS};
+	const struct cli_spec spec = {.name = cmd, .opts = opts, .apply = record,
+				      .check = check_fake, .usage = ""};
 	struct cli_config cfg;
 	int argc = 0, saved, fd;
 
@@ -530,13 +552,15 @@ static void test_no_final_newline(void **state)
 
 static void test_sections(void **state)
 {
+	/* [recv] is checked by the real recv table when send reads the file,
+	 * so it holds only what both tables have. */
 	const char *text = "count = 1\n"
 			   "[send]\n"
 			   "count = 2\n"
 			   "template = send only\n"
 			   "[recv]   \n"
 			   "count = 3\n"
-			   "template = recv only\n"
+			   "json\n"
 			   "[send]\n"
 			   "count = 4\n";
 	struct result r;
@@ -558,7 +582,7 @@ static void test_sections(void **state)
 	expect_ncalls(&r, 3);
 	expect_call(&r, 0, O_COUNT, "1", true);
 	expect_call(&r, 1, O_COUNT, "3", true);
-	expect_call(&r, 2, O_TEMPLATE, "recv only", true);
+	expect_call(&r, 2, O_JSON, NULL, true);
 	result_free(&r);
 }
 
@@ -582,10 +606,10 @@ static void test_unknown_setting(void **state)
 	expect_usage(&r, 2, "unknown setting 'reply' for [send]");
 	result_free(&r);
 
-	/* A typo in [recv] is not send's business; recv reports it. */
+	/* A typo in [recv] is found whichever subcommand reads the file. */
 	write_file("[recv]\nbogus = 1\n");
 	run_with(&r, "send", fake_options, ARGS("--config", "@"));
-	expect_ok(&r);
+	expect_usage(&r, 2, "unknown setting 'bogus' for [recv]");
 	result_free(&r);
 	run_with(&r, "recv", fake_options, ARGS("--config", "@"));
 	expect_usage(&r, 2, "unknown setting 'bogus' for [recv]");
@@ -709,23 +733,24 @@ static void test_group(void **state)
 	result_free(&r);
 }
 
-/* The file first, then the command line, which therefore wins. */
+/*
+ * The file first, then the command line; a setting the command line gives
+ * replaces the file's, which is not applied at all.
+ */
 static void test_command_line_after_file(void **state)
 {
 	struct result r;
 
 	(void)state;
-	run_fake(&r, "count = 5\ntemplate = from file\ninterface = eth0\n",
+	run_fake(&r, "count = 5\ntemplate = from file\njson\ninterface = eth0\n",
 		 ARGS("-n", "7", "--config", "@", "-i", "eth1", "239.1.2.3:5000",
 		      "-T", "from command line"));
 	expect_ok(&r);
-	expect_ncalls(&r, 6);
-	expect_call(&r, 0, O_COUNT, "5", true);
-	expect_call(&r, 1, O_TEMPLATE, "from file", true);
-	expect_call(&r, 2, O_IFACE, "eth0", true);
-	expect_call(&r, 3, O_COUNT, "7", false);
-	expect_call(&r, 4, O_IFACE, "eth1", false);
-	expect_call(&r, 5, O_TEMPLATE, "from command line", false);
+	expect_ncalls(&r, 4);
+	expect_call(&r, 0, O_JSON, NULL, true);
+	expect_call(&r, 1, O_COUNT, "7", false);
+	expect_call(&r, 2, O_IFACE, "eth1", false);
+	expect_call(&r, 3, O_TEMPLATE, "from command line", false);
 	/* --config itself is not passed to apply; optind is at the operand. */
 	assert_non_null(r.operand);
 	assert_string_equal(r.operand, "239.1.2.3:5000");
@@ -740,10 +765,10 @@ static void test_command_line_after_file(void **state)
 		char arg[128];
 
 		snprintf(arg, sizeof(arg), "--config=%s", path);
-		run_fake(&r, "count = 5\n", ARGS(arg, "-n", "1"));
+		run_fake(&r, "count = 5\njson\n", ARGS(arg, "-n", "1"));
 		expect_ok(&r);
 		expect_ncalls(&r, 2);
-		expect_call(&r, 0, O_COUNT, "5", true);
+		expect_call(&r, 0, O_JSON, NULL, true);
 		expect_call(&r, 1, O_COUNT, "1", false);
 		result_free(&r);
 	}
@@ -893,6 +918,104 @@ static void test_short_and_long(void **state)
 	result_free(&r);
 }
 
+/*
+ * Options that share a setting: given on the command line, one replaces
+ * what the file says for any of them (hex = yes and --json is JSON, not a
+ * conflict); the file's line is not applied.
+ */
+static void test_shared_setting(void **state)
+{
+	struct result r;
+
+	(void)state;
+	run_fake(&r, "hex = yes\ncount = 2\n", ARGS("--config", "@", "--json"));
+	expect_ok(&r);
+	expect_ncalls(&r, 2);
+	expect_call(&r, 0, O_COUNT, "2", true);
+	expect_call(&r, 1, O_JSON, NULL, false);
+	result_free(&r);
+
+	/* "loop = no" is --no-loop, one setting with --loop. */
+	run_fake(&r, "loop = no\n", ARGS("--config", "@", "--loop"));
+	expect_ok(&r);
+	expect_ncalls(&r, 1);
+	expect_call(&r, 0, O_LOOP, NULL, false);
+	result_free(&r);
+
+	/* Without the command line's, the file's applies. */
+	run_fake(&r, "hex = yes\n", ARGS("--config", "@", "-n", "1"));
+	expect_ok(&r);
+	expect_ncalls(&r, 2);
+	expect_call(&r, 0, O_HEX, NULL, true);
+	expect_call(&r, 1, O_COUNT, "1", false);
+	result_free(&r);
+
+	/* Both on the command line reach apply(), which can refuse them. */
+	run_fake(&r, NULL, ARGS("--hex", "--json"));
+	expect_ok(&r);
+	expect_ncalls(&r, 2);
+	result_free(&r);
+}
+
+/* A replaced line of the file is still checked: a bad value in the file is
+ * an error whatever the command line says. */
+static void test_replaced_still_checked(void **state)
+{
+	struct result r;
+
+	(void)state;
+	run_fake(&r, "\ncount = abc\n", ARGS("--config", "@", "-n", "5"));
+	expect_usage(&r, 2, "--count: 'abc' is not a number");
+	expect_ncalls(&r, 0);
+	result_free(&r);
+}
+
+/*
+ * Every section is checked by the subcommand it is for, whichever one
+ * reads the file: values and flags as much as names.
+ */
+static void test_other_sections_checked(void **state)
+{
+	static const struct {
+		const char *text;
+		int line;
+		const char *msg;
+	} t[] = {
+		{"[recv]\ncount = abc\n", 2, "--count: 'abc' is not a number"},
+		{"[recv]\n\necho = maybe\n", 3, "'echo' is a flag: expected yes or no, not 'maybe'"},
+		{"[ping]\nsize = 10\n", 2, "--size: 10 is out of range (64-65507 bytes)"},
+		{"[pong]\nreply-rate = 0\n", 2, "--reply-rate: 0 is out of range (1-1000000)"},
+		{"[bench send]\ngso = maybe\n", 2, "--gso: 'maybe' is not auto, on or off"},
+		{"[bench recv]\ntimeout = 0\n", 2, "--timeout: must be more than 0"},
+		{"[ifaces]\nbogus = 1\n", 2, "unknown setting 'bogus' for [ifaces]"},
+		{"[recv]\ngroup = 10.0.0.1:5000\n", 2, "10.0.0.1"},
+		/* Before any section: another subcommand's setting, its check. */
+		{"ttl = 300\n", 1, "--ttl: 300 is out of range (0-255)"},
+		{"reply-rate = fast\n", 1, "--reply-rate: 'fast' is not a number"},
+	};
+	struct result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		write_file(t[i].text);
+		/* The fake table stands for a subcommand without these options. */
+		run_with(&r, "send", fake_options, ARGS("--config", "@"));
+		if (t[i].line == 2 && strstr(t[i].msg, "10.0.0.1"))
+			expect_usage(&r, -1, t[i].msg);
+		else
+			expect_usage(&r, t[i].line, t[i].msg);
+		expect_ncalls(&r, 0);
+		result_free(&r);
+	}
+
+	/* Good values in other sections are quiet, and not applied here. */
+	write_file("[recv]\ncount = 3\njson\nreply = ack\n[ping]\nsize = 100\n");
+	run_with(&r, "send", fake_options, ARGS("--config", "@"));
+	expect_ok(&r);
+	expect_ncalls(&r, 0);
+	result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +1041,9 @@ int main(void)
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_short_and_long),
+		cmocka_unit_test(test_shared_setting),
+		cmocka_unit_test(test_replaced_still_checked),
+		cmocka_unit_test(test_other_sections_checked),
 	};
 
 	return cmocka_run_group_tests(tests, make_file, remove_file);
