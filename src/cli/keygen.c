@@ -63,9 +63,21 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
+/* Check a setting for keygen without keeping it (a settings file read by
+ * another subcommand, or replaced by the command line). */
+static int check(const struct cli_arg *a)
+{
+	struct keygen k;
+
+	memset(&k, 0, sizeof(k));
+	return apply(&k, a);
+}
+
 /* NAME is an operand, not a group: the parser leaves it to cmd_keygen(). */
-const struct cli_spec keygen_spec = {"keygen", keygen_options, apply, usage_text,
-				     CLI_NO_OPERANDS};
+const struct cli_spec keygen_spec = {
+	.name = "keygen", .opts = keygen_options, .apply = apply, .check = check,
+	.usage = usage_text, .operands = CLI_NO_OPERANDS,
+};
 
 /* The paths NAME.key and NAME.pub, and the default comment. */
 static int paths(struct keygen *k, const char *name)
