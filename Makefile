@@ -68,11 +68,13 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 
 all: $(B)/mcast $(B)/libmcast.a $(B)/$(SONAME) $(B)/libmcast.so $(EXAMPLE_BIN)
 
-$(B)/src/lib/%.o: src/lib/%.c
+# Besides the .d files: the public header and the Makefile itself, so that
+# objects built before a .d existed (or with other flags) are rebuilt too.
+$(B)/src/lib/%.o: src/lib/%.c include/mcast.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(LIB_EXT_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
-$(B)/src/cli/%.o: src/cli/%.c
+$(B)/src/cli/%.o: src/cli/%.c include/mcast.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -c -o $@ $<
 
