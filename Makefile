@@ -79,6 +79,7 @@ $(B)/src/cli/%.o: src/cli/%.c include/mcast.h Makefile
 	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -c -o $@ $<
 
 $(B)/libmcast.a: $(LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/$(SOFILE): $(LIB_OBJ)
