@@ -315,6 +315,54 @@ static void plural(FILE *m, const struct emit_field *f, const char *alt, size_t 
 		fwrite(colon + 1, 1, (size_t)(alt + alen - colon - 1), m);
 }
 
+/* A column width in a template: digits after an optional minus, at most
+ * 200 (a template is the program's own text, not the user's). */
+static int width_of(const char *p, size_t n)
+{
+	int v = 0, sign = 1;
+
+	if (n && *p == '-')
+		sign = -1, p++, n--;
+	for (; n && *p >= '0' && *p <= '9' && v < 200; p++, n--)
+		v = v * 10 + (*p - '0');
+	return sign * v;
+}
+
+/* {key,W}: the value rendered aside, then padded to W columns. */
+static void padded(struct emit *e, const struct emit_field *f, int width)
+{
+	char buf[256];
+	FILE *m = e->mem, *tmp = fmemopen(buf, sizeof(buf), "w");
+	long len;
+
+	if (!tmp)
+		return;
+	e->mem = tmp;
+	text_value(e, f);
+	e->mem = m;
+	len = ftell(tmp);
+	fclose(tmp);
+	if (len < 0)
+		len = 0;
+	if (len >= (long)sizeof(buf))
+		len = (long)sizeof(buf) - 1;
+	fprintf(m, "%*.*s", width, (int)len, buf);
+}
+
+/* The field of {key} or {key,W}; *width is W (0 without). */
+static const struct emit_field *field_of(const struct emit *e, const char *key,
+					 size_t klen, int *width)
+{
+	const char *comma = memchr(key, ',', klen);
+
+	*width = 0;
+	if (comma) {
+		*width = width_of(comma + 1, (size_t)(key + klen - comma - 1));
+		klen = (size_t)(comma - key);
+	}
+	return lookup(e, key, klen);
+}
+
 static void render_text(struct emit *e, const char *t)
 {
 	FILE *m = e->mem;
@@ -337,9 +385,13 @@ static void render_text(struct emit *e, const char *t)
 			plural(m, lookup(e, t + 1, (size_t)(q - t - 1)), q + 1,
 			       (size_t)(end - q - 1));
 		} else {
-			const struct emit_field *f = lookup(e, t + 1, (size_t)(end - t - 1));
+			int width;
+			const struct emit_field *f = field_of(e, t + 1, (size_t)(end - t - 1),
+							      &width);
 
-			if (f)
+			if (f && width)
+				padded(e, f, width);
+			else if (f)
 				text_value(e, f);
 		}
 		t = end + 1;
@@ -376,6 +428,16 @@ int emit_end(struct emit *e, enum emit_kind kind, const char *tmpl)
 	    fflush(out) == EOF)
 		return -1;
 	return 0;
+}
+
+int emit_failed(struct emit *e)
+{
+	if (errno == EPIPE) {
+		e->closed = true;
+		return EXIT_OK;
+	}
+	cli_err("writing output: %s", strerror(errno));
+	return EXIT_FAIL;
 }
 
 const char *emit_record(const struct emit *e, size_t *len)

@@ -10,6 +10,8 @@
  *                  hex, addresses as text); {obj.name} inside an object
  *   {name?ONE:MANY} ONE when the numeric field is 1, else MANY (plurals:
  *                  "datagram{n?:s}", "repl{n?y:ies}")
+ *   {name,W}       the value padded to W columns, right-aligned; {name,-W}
+ *                  left-aligned (tables)
  *   {{ and }}      literal braces
  *
  * Text records of kind EMIT_DATA go to the output stream; EMIT_INFO ones to
@@ -80,6 +82,7 @@ struct emit {
 	FILE *mem;
 	char *buf;
 	size_t buflen, len;
+	bool closed; /* the output's reader went away (emit_failed) */
 };
 
 /* Set up an emitter writing to out (NULL: to its buffer), JSON or text.
@@ -117,6 +120,13 @@ void emit_obj_end(struct emit *e);
  * reader went away).
  */
 int emit_end(struct emit *e, enum emit_kind kind, const char *tmpl);
+
+/*
+ * After emit_end() failed. A reader that went away (EPIPE: `mcast ping |
+ * head -1`) has what it wanted: e->closed is set and EXIT_OK returned, so
+ * the run ends quietly. Any other failure is reported: EXIT_FAIL.
+ */
+int emit_failed(struct emit *e);
 
 /* The last record rendered, without its newline (buffer emitters). */
 const char *emit_record(const struct emit *e, size_t *len);

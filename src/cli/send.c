@@ -1,24 +1,31 @@
 /*
  * send.c - `mcast send GROUP:PORT [MESSAGE...]`: publish datagrams and
  * collect the answers that come back until a deadline.
+ *
+ * Glue only: the payloads come from source.c, leave on a schedule
+ * (sched.c) through a tx_transport (transport_udp.c), answers come back
+ * through the transport's drain, and every record goes through emit.c, all
+ * on the one loop (loop.c).
  */
 #include "cli/cli.h"
+#include "cli/emit.h"
+#include "cli/loop.h"
 #include "cli/opt.h"
-#include "cli/lines.h"
-#include "cli/output.h"
 #include "cli/outsock.h"
-#include "cli/parse.h"
+#include "cli/sched.h"
+#include "cli/source.h"
 #include "cli/peers.h"
 #include "cli/template.h"
+#include "cli/transport_udp.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Responders counted exactly up to this many. */
 #define RESPONDER_LIMIT 65536
+/* Sends remembered to tell which one an answer answers. */
+#define SENT_RING 64
 
 static const char usage_text[] =
 	"Usage: mcast send [OPTIONS] GROUP:PORT [MESSAGE...]\n"
@@ -31,7 +38,8 @@ static const char usage_text[] =
 	OUT_USAGE
 	"  -n, --count N           send N datagrams, 0 = until interrupted (default 1)\n"
 	"  -I, --interval DURATION time between datagrams (default 1s); with\n"
-	"                          --stdin the least time between lines\n"
+	"                          --stdin the least time between lines (without\n"
+	"                          it, each line is sent as soon as it arrives)\n"
 	"  -T, --template TEXT     the message, with {seq} {time} {localtime}\n"
 	"                          {epoch} {epoch_ms} {host} {pid}; {{ for a brace\n"
 	"      --stdin[=raw]       read the message from standard input: one\n"
@@ -72,8 +80,6 @@ static const struct cli_opt send_options[] = {
 	CLI_COMMON_OPTIONS,
 };
 
-enum input { IN_ARGS, IN_TEMPLATE, IN_LINES, IN_RAW };
-
 struct send_opts {
 	mcast_addr group;
 	struct outsock out;
@@ -82,7 +88,7 @@ struct send_opts {
 	bool has_count, has_interval, has_wait, has_expect, json;
 	bool input_from_file, count_from_file; /* set by the settings file */
 	bool cli_template, cli_stdin;		/* given on the command line */
-	enum input input;
+	enum source_kind input;
 	char *message;
 	size_t message_len;
 	struct cli_config cfg;
@@ -93,25 +99,46 @@ struct reply_peer {
 	uint64_t replies;
 };
 
+/* One datagram sent, to tell later which one an answer answers. */
+struct sent_rec {
+	uint64_t at;   /* CLOCK_REALTIME ns */
+	uint64_t hash; /* of the payload */
+};
+
 struct sender {
 	struct send_opts *o;
-	struct outsock *out;
-	char host[256];
+	struct loop loop;
+	struct tx_transport tx;
+	struct emit em;
+	struct source src;
+	struct sched sched;
+	int timer;
 	char *payload; /* room for one datagram */
-	size_t max;    /* the largest payload for the family */
-	struct lines in;
 	uint64_t sent, bytes, replies;
-	uint64_t next_ns;	       /* when the next datagram is due */
-	struct timespec last_sent; /* CLOCK_REALTIME of the last send */
+	struct sent_rec ring[SENT_RING];
 	struct peers responders; /* of struct reply_peer */
-	bool closed; /* standard output's reader went away */
+	bool done;
 };
+
+static bool from_stdin(const struct send_opts *o)
+{
+	return o->input == SRC_LINES || o->input == SRC_RAW;
+}
+
+/* Forget the file's message source when the command line gives one. */
+static void drop_file_input(struct send_opts *o)
+{
+	o->input = SRC_WORDS;
+	tmpl_free(o->tmpl);
+	o->tmpl = NULL;
+}
 
 static int apply(void *ctx, const struct cli_arg *a)
 {
 	struct send_opts *o = ctx;
 	bool from_file = a->file != NULL;
 	int c = a->id, rc = outsock_option(&o->out, a);
+	char msg[200];
 
 	if (rc != 1)
 		return rc;
@@ -119,18 +146,13 @@ static int apply(void *ctx, const struct cli_arg *a)
 	 * The command line overrides the settings file: a message source or a
 	 * count given here replaces the file's, rather than conflicting.
 	 */
-	if (!from_file && (c == OPT_TEMPLATE || c == OPT_STDIN) && o->input_from_file) {
-		o->input = IN_ARGS;
-		tmpl_free(o->tmpl);
-		o->tmpl = NULL;
-	}
+	if (!from_file && (c == OPT_TEMPLATE || c == OPT_STDIN) && o->input_from_file)
+		drop_file_input(o);
 	if (c == OPT_TEMPLATE || c == OPT_STDIN)
 		o->input_from_file = from_file;
 	/* Both on the command line, in either order, is a conflict. */
-	if (!from_file && c == OPT_TEMPLATE)
-		o->cli_template = true;
-	if (!from_file && c == OPT_STDIN)
-		o->cli_stdin = true;
+	o->cli_template |= !from_file && c == OPT_TEMPLATE;
+	o->cli_stdin |= !from_file && c == OPT_STDIN;
 	if (c == OPT_COUNT)
 		o->count_from_file = from_file;
 	switch (c) {
@@ -140,25 +162,18 @@ static int apply(void *ctx, const struct cli_arg *a)
 	case OPT_INTERVAL:
 		o->has_interval = true;
 		return cli_duration(a, &o->interval_ns);
-	case OPT_TEMPLATE: {
-		char msg[200];
-
-		o->input = IN_TEMPLATE;
-		tmpl_free(o->tmpl);
-		o->tmpl = NULL;
+	case OPT_TEMPLATE:
+		drop_file_input(o);
+		o->input = SRC_TEMPLATE;
 		/* Compiled here, so an error names where it was made. */
 		if (tmpl_compile(a->value, &o->tmpl, msg, sizeof(msg)) < 0)
 			return cli_usage_at(a, "--template: %s", msg);
 		return 0;
-	}
 	case OPT_STDIN:
-		if (!a->value)
-			o->input = IN_LINES;
-		else if (strcmp(a->value, "raw") == 0)
-			o->input = IN_RAW;
-		else
+		if (a->value && strcmp(a->value, "raw") != 0)
 			return cli_usage_at(a, "--stdin: unknown mode '%s' (expected raw)",
 					    a->value);
+		o->input = a->value ? SRC_RAW : SRC_LINES;
 		return 0;
 	case OPT_WAIT:
 		o->has_wait = true;
@@ -215,6 +230,27 @@ static char *join_words(int n, char **words, size_t *len)
 	return msg;
 }
 
+/* One block that rejects every conflicting combination; words is how
+ * many message words the command line has. */
+static int check_conflicts(struct send_opts *o, int words)
+{
+	if (o->input != SRC_WORDS && words)
+		return cli_usage("give MESSAGE words, --template or --stdin, not two");
+	if (o->input == SRC_WORDS && !words)
+		return cli_usage("no message: give MESSAGE words, --template or --stdin");
+	if ((from_stdin(o) && o->tmpl) || (o->cli_template && o->cli_stdin))
+		return cli_usage("give --template or --stdin, not both");
+	if (from_stdin(o) && o->has_count)
+		return cli_usage("--count does not apply to --stdin (one datagram per line)");
+	if (o->input == SRC_RAW && o->has_interval)
+		return cli_usage("--interval does not apply to --stdin=raw");
+	if (o->has_expect && !o->has_wait)
+		return cli_usage("--expect needs --wait: answers are only collected while waiting");
+	if (o->count == 0 && o->has_expect)
+		return cli_usage("--expect needs an end: give --count N (not 0)");
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct send_opts *o)
 {
 	int rc;
@@ -227,329 +263,236 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	if (rc)
 		return rc;
 	/* Message words on the command line beat the file's template or stdin. */
-	if (o->input_from_file && optind < argc) {
-		o->input = IN_ARGS;
-		tmpl_free(o->tmpl);
-		o->tmpl = NULL;
-	}
+	if (o->input_from_file && optind < argc)
+		drop_file_input(o);
 	/* The file's count is for repeated messages: not for stdin. */
-	if ((o->input == IN_LINES || o->input == IN_RAW) && o->count_from_file)
+	if (from_stdin(o) && o->count_from_file)
 		o->has_count = false;
-	/* One block that rejects every conflicting combination. */
-	if (o->input != IN_ARGS && optind < argc)
-		return cli_usage("give MESSAGE words, --template or --stdin, not two");
-	if (o->input == IN_ARGS && optind >= argc)
-		return cli_usage("no message: give MESSAGE words, --template or --stdin");
-	if (((o->input == IN_LINES || o->input == IN_RAW) && o->tmpl) ||
-	    (o->cli_template && o->cli_stdin))
-		return cli_usage("give --template or --stdin, not both");
-	if ((o->input == IN_LINES || o->input == IN_RAW) && o->has_count)
-		return cli_usage("--count does not apply to --stdin (one datagram per line)");
-	if (o->input == IN_RAW && o->has_interval)
-		return cli_usage("--interval does not apply to --stdin=raw");
-	if (o->has_expect && !o->has_wait)
-		return cli_usage("--expect needs --wait: answers are only collected while waiting");
-	if (o->count == 0 && o->has_expect)
-		return cli_usage("--expect needs an end: give --count N (not 0)");
-	if (o->input == IN_ARGS) {
-		o->message = join_words(argc - optind, argv + optind, &o->message_len);
-		if (!o->message) {
-			cli_err("out of memory");
-			return EXIT_FAIL;
-		}
-	}
-	return 0;
-}
-
-/* Open the socket and make room for one datagram. */
-static int setup(struct sender *s)
-{
-	struct send_opts *o = s->o;
-	int rc;
-
-	s->max = mcast_max_payload(mcast_addr_family(&o->group));
-	s->payload = malloc(s->max);
-	if (!s->payload) {
+	rc = check_conflicts(o, argc - optind);
+	if (rc || o->input != SRC_WORDS)
+		return rc;
+	o->message = join_words(argc - optind, argv + optind, &o->message_len);
+	if (!o->message) {
 		cli_err("out of memory");
 		return EXIT_FAIL;
 	}
-	s->out = &o->out;
-	rc = outsock_open(&o->out, &o->group);
-	return rc;
-}
-
-static int send_one(struct sender *s, const void *buf, size_t len)
-{
-	char dst[MCAST_ADDRSTRLEN];
-	int rc;
-
-	clock_gettime(CLOCK_REALTIME, &s->last_sent);
-	rc = outsock_send(s->out, buf, len);
-	if (rc)
-		return rc;
-	s->sent++;
-	s->bytes += len;
-	if (cli_verbosity >= LOG_VERBOSE) {
-		mcast_addr_format(&s->o->group, dst, sizeof(dst), MCAST_FMT_PORT);
-		cli_debug("sent %zu %s to %s (#%llu)", len, cli_plural(len, "byte", "bytes"),
-			  dst, (unsigned long long)s->sent);
-	}
+	/* Larger than any datagram of the family: the command line is wrong. */
+	if (o->message_len > mcast_max_payload(mcast_addr_family(&o->group)))
+		return cli_usage("the message is %zu bytes, more than one datagram can "
+				 "carry (%zu)", o->message_len,
+				 mcast_max_payload(mcast_addr_family(&o->group)));
 	return 0;
 }
 
-/* Milliseconds from a to b (both CLOCK_REALTIME). */
-static double ms_between(const struct timespec *a, const struct timespec *b)
+static uint64_t hash_of(const void *p, size_t len)
 {
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
-	       (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
+	const unsigned char *b = p;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
-/* Print one answer; -1 with errno when stdout fails. */
-static int print_reply(struct sender *s, const void *buf, size_t len,
-		       const mcast_rxinfo *ri)
-{
-	double rtt = ms_between(&s->last_sent, &ri->time);
-	char src[MCAST_ADDRSTRLEN];
-	int rc;
-
-	if (s->o->json) {
-		mcast_addr_format(&ri->source, src, sizeof(src), 0);
-		printf("{\"event\":\"reply\",\"source\":\"%s\",\"source_port\":%u,"
-		       "\"bytes\":%zu,", src, mcast_addr_port(&ri->source), ri->len);
-		if (cli_utf8_valid(buf, len)) {
-			fputs("\"data\":", stdout);
-			rc = cli_write_json_string(stdout, buf, len);
-		} else {
-			fputs("\"data_base64\":", stdout);
-			rc = cli_write_base64(stdout, buf, len);
-		}
-		printf(",\"rtt_ms\":%.3f}\n", rtt);
-	} else {
-		mcast_addr_format(&ri->source, src, sizeof(src), MCAST_FMT_PORT);
-		printf("reply from %s, %zu %s in %.3f ms: ", src, ri->len,
-		       cli_plural(ri->len, "byte", "bytes"), rtt);
-		rc = cli_write_escaped(stdout, buf, len);
-		putchar('\n');
-	}
-	return fflush(stdout) == EOF ? -1 : rc;
-}
-
-/* Read every answer waiting on the socket. Returns 0 or an exit code. */
-static int drain_replies(struct sender *s)
-{
-	static unsigned char buf[65536];
-	mcast_rxinfo ri;
-	mcast_error e;
-	ssize_t n;
-
-	while ((n = mcast_sock_recv(s->out->sock, buf, sizeof(buf), &ri,
-				    MCAST_RECV_NOWAIT, &e)) >= 0) {
-		struct reply_peer *r = peers_get(&s->responders, &ri.source, NULL);
-
-		if (r)
-			r->replies++;
-		s->replies++;
-		if (print_reply(s, buf, (size_t)n, &ri) < 0) {
-			/* The reader has gone (send --wait | head -1): stop. */
-			if (errno == EPIPE) {
-				s->closed = true;
-				return 0;
-			}
-			cli_err("writing output: %s", strerror(errno));
-			return EXIT_FAIL;
-		}
-	}
-	if (n != -EAGAIN && n != -EINTR) {
-		cli_err("%s", e.msg);
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
-/* Read what standard input has. Returns 0 or an exit code. */
-static int fill_lines(struct sender *s)
-{
-	int rc = lines_fill(&s->in, STDIN_FILENO, s->max);
-
-	if (rc < 0) {
-		cli_err("reading standard input: %s", strerror(-rc));
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
-/* Whether standard input holds the next datagram (a line, or all of it). */
-static bool input_ready(const struct sender *s)
-{
-	if (s->o->input == IN_RAW)
-		return s->in.eof || s->in.len > s->max;
-	/* At the end of input, "ready" means ready to say there is no more. */
-	return lines_ready(&s->in, s->max);
-}
-
-/* The next datagram into s->payload: its length, -1 none yet, -2 no more,
- * or -3 after an error already reported. */
-static long next_payload(struct sender *s)
-{
-	struct send_opts *o = s->o;
-	struct tmpl_vars v;
-	long n;
-
-	switch (o->input) {
-	case IN_LINES:
-		n = lines_next(&s->in, s->payload, s->max);
-		if (n == -2) {
-			cli_err("an input line is larger than one datagram can carry (%zu bytes)",
-				s->max);
-			return -3;
-		}
-		return n == -1 && s->in.eof ? -2 : n;
-	case IN_RAW:
-		if (s->sent)
-			return -2;
-		if (s->in.len > s->max) {
-			cli_err("standard input is larger than one datagram can carry (%zu bytes)",
-				s->max);
-			return -3;
-		}
-		if (!s->in.eof)
-			return -1;
-		if (s->in.len)
-			memcpy(s->payload, s->in.buf, s->in.len);
-		return (long)s->in.len;
-	case IN_TEMPLATE:
-		if (o->count && s->sent >= o->count)
-			return -2;
-		v.seq = s->sent + 1;
-		clock_gettime(CLOCK_REALTIME, &v.now);
-		v.host = s->host;
-		v.pid = (long)getpid();
-		n = tmpl_expand(o->tmpl, &v, s->payload, s->max);
-		if (n < 0) {
-			cli_err("the template expands to more than one datagram can carry (%zu bytes)",
-				s->max);
-			return -3;
-		}
-		return n;
-	case IN_ARGS:
-	default:
-		if (o->count && s->sent >= o->count)
-			return -2;
-		if (o->message_len > s->max) {
-			cli_err("the message is %zu bytes, more than one datagram can carry (%zu)",
-				o->message_len, s->max);
-			return -3;
-		}
-		memcpy(s->payload, o->message, o->message_len);
-		return (long)o->message_len;
-	}
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
 }
 
 /*
- * The sending loop: send each datagram when it is due, listen for answers
- * (with --wait) and for standard input (with --stdin) in between, and after
- * the last datagram wait for answers until the deadline. Everything waits
- * in one ppoll(), the only place SIGINT and SIGTERM can land.
+ * When the datagram an answer answers was sent, or 0 when that cannot be
+ * told. An echo names its datagram by its payload; any other answer is
+ * taken for one to the latest datagram sent before it arrived. Either way
+ * the answer is ambiguous, and its round trip unknown, when the datagram
+ * before that one left less than twice the apparent round trip earlier
+ * (-I 0): the answer may as well be to that one.
  */
-static int run(struct sender *s, const sigset_t *unblocked)
+static uint64_t answered_at(const struct sender *s, const struct rx_msg *m)
+{
+	uint64_t arrived = cli_ns_of(&m->time), h = hash_of(m->data, m->len);
+	uint64_t c1 = 0, c2 = 0, n = s->sent < SENT_RING ? s->sent : SENT_RING;
+	bool echo = false;
+
+	for (uint64_t i = 0; i < n && !echo; i++)
+		echo = s->ring[i].hash == h;
+	for (uint64_t i = 0; i < n && !c2; i++) {
+		const struct sent_rec *r = &s->ring[(s->sent - 1 - i) % SENT_RING];
+
+		if (r->at > arrived || (echo && r->hash != h))
+			continue;
+		if (!c1)
+			c1 = r->at;
+		else
+			c2 = r->at;
+	}
+	if (!c1 || (c2 && 2 * (arrived - c1) >= c1 - c2))
+		return 0;
+	return c1;
+}
+
+/* Count and print one answer (the transport's drain calls this). */
+static void on_answer(void *owner, const struct rx_msg *m)
+{
+	struct sender *s = owner;
+	struct reply_peer *r = peers_get(&s->responders, &m->source, NULL);
+	uint64_t at = answered_at(s, m);
+	char from[MCAST_ADDRSTRLEN];
+
+	if (r)
+		r->replies++;
+	s->replies++;
+	mcast_addr_format(&m->source, from, sizeof(from), MCAST_FMT_PORT);
+	emit_begin(&s->em, "reply");
+	emit_addr(&s->em, "source", &m->source, false);
+	emit_u64(&s->em, "source_port", mcast_addr_port(&m->source));
+	emit_text(&s->em, "from", from);
+	emit_u64(&s->em, "bytes", m->len);
+	emit_data(&s->em, m->data, m->len);
+	if (at)
+		emit_dbl(&s->em, "rtt_ms", (double)(cli_ns_of(&m->time) - at) / 1e6, 3);
+	else
+		emit_null(&s->em, "rtt_ms");
+	if (emit_end(&s->em, EMIT_DATA,
+		     at ? "reply from {from}, {bytes} byte{bytes?:s} in {rtt_ms} ms: {data}"
+			: "reply from {from}, {bytes} byte{bytes?:s} (round trip unknown): "
+			  "{data}") < 0)
+		loop_stop(&s->loop, emit_failed(&s->em));
+}
+
+/* The last datagram went: wait for answers until the deadline, or end. */
+static void finish(struct sender *s)
+{
+	s->done = true;
+	loop_fd_del(&s->loop, s->src.fd);
+	if (s->o->has_wait)
+		loop_deadline(&s->loop, cli_now_ns() + s->o->wait_ns);
+	else
+		loop_stop(&s->loop, EXIT_OK);
+}
+
+static void send_payload(struct sender *s, size_t len)
+{
+	/* Stamped before the send: on lo an echo can arrive before it returns. */
+	struct sent_rec rec = {cli_realtime_ns(), hash_of(s->payload, len)};
+	char dst[MCAST_ADDRSTRLEN];
+	int rc = s->tx.send(&s->tx, s->payload, len);
+
+	if (rc) {
+		loop_stop(&s->loop, rc);
+		return;
+	}
+	s->ring[s->sent % SENT_RING] = rec;
+	s->sent++;
+	s->bytes += len;
+	sched_took(&s->sched, 1, cli_now_ns());
+	if (cli_verbosity >= LOG_VERBOSE) {
+		mcast_addr_format(&s->o->group, dst, sizeof(dst), MCAST_FMT_PORT);
+		cli_debug("sent %zu bytes to %s (#%llu)", len, dst,
+			  (unsigned long long)s->sent);
+	}
+}
+
+/* The next datagram is due (or input arrived): send it, or wait for
+ * standard input, or finish. */
+static void on_due(struct loop *l, void *data)
+{
+	struct sender *s = data;
+	long n;
+
+	if (!source_ready(&s->src)) {
+		loop_fd_events(l, s->src.fd, LOOP_READ);
+		return;
+	}
+	n = source_next(&s->src, s->payload);
+	if (n == SOURCE_FAILED) {
+		loop_stop(l, EXIT_FAIL);
+		return;
+	}
+	if (n == SOURCE_WAIT) {
+		loop_fd_events(l, s->src.fd, LOOP_READ);
+		return;
+	}
+	if (n == SOURCE_END) {
+		finish(s);
+		return;
+	}
+	send_payload(s, (size_t)n);
+	if (!l->stopped && !from_stdin(s->o) && s->o->count && s->sent >= s->o->count)
+		finish(s);
+	else if (!l->stopped)
+		loop_timer_at(l, s->timer, sched_next(&s->sched));
+}
+
+/* Standard input has something: read it, and once the next datagram (or
+ * the end) is in, stop watching until it is due. */
+static void on_stdin(struct loop *l, int fd, unsigned events, void *data)
+{
+	struct sender *s = data;
+	int rc = source_fill(&s->src);
+
+	(void)fd, (void)events;
+	if (rc) {
+		loop_stop(l, rc);
+		return;
+	}
+	if (!source_ready(&s->src))
+		return;
+	loop_fd_events(l, s->src.fd, 0);
+	/* At the end of input there is no next datagram to wait for. */
+	if (s->src.in.eof && !s->src.in.len)
+		loop_timer_at(l, s->timer, cli_now_ns());
+	else
+		loop_timer_at(l, s->timer, sched_next(&s->sched));
+}
+
+/* Open the transport, set up the source and the loop. */
+static int setup(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	bool from_stdin = o->input == IN_LINES || o->input == IN_RAW;
-	bool paced = !from_stdin || o->has_interval;
-	bool done = false;
-	uint64_t end = 0;
-	int rc = 0;
+	bool paced = !from_stdin(o) || o->has_interval;
+	int rc = udp_tx_open(&s->tx, &o->out, &o->group);
 
-	s->next_ns = cli_now_ns();
-	while (rc == 0 && !cli_stop && !s->closed) {
-		uint64_t now = cli_now_ns(), until = UINT64_MAX;
-		bool ready = !from_stdin || input_ready(s);
-		struct pollfd p[2];
-		struct timespec ts;
-		nfds_t np = 0;
-
-		bool drained = from_stdin && s->in.eof && !s->in.len && s->sent;
-
-		if (!done && ready && (!paced || now >= s->next_ns || drained)) {
-			long n = next_payload(s);
-
-			if (n == -3)
-				return EXIT_FAIL;
-			if (n == -2) {
-				done = true;
-				end = now + o->wait_ns;
-			} else if (n >= 0) {
-				rc = send_one(s, s->payload, (size_t)n);
-				/*
-				 * Deadlines advance by the interval from the first send,
-				 * not from the last, so sending time does not add up
-				 * into drift. Far behind (a slow stdin), start afresh.
-				 */
-				s->next_ns += o->interval_ns;
-				if (s->next_ns + o->interval_ns < now)
-					s->next_ns = now + o->interval_ns;
-				/* The last of --count: wait for answers, not the interval. */
-				if (!from_stdin && o->count && s->sent >= o->count) {
-					done = true;
-					end = cli_now_ns() + o->wait_ns;
-				}
-				continue;
-			}
-		}
-		if (done && (!o->has_wait || now >= end))
-			break;
-		if (o->has_wait) {
-			p[np].fd = mcast_sock_fd(s->out->sock);
-			p[np++].events = POLLIN;
-		}
-		if (!done && from_stdin && !ready && !s->in.eof) {
-			p[np].fd = STDIN_FILENO;
-			p[np++].events = POLLIN;
-		}
-		if (done)
-			until = end;
-		else if (ready && paced)
-			until = s->next_ns;
-		if (until != UINT64_MAX) {
-			uint64_t d = until > now ? until - now : 0;
-
-			ts.tv_sec = (time_t)(d / 1000000000ULL);
-			ts.tv_nsec = (long)(d % 1000000000ULL);
-		}
-		if (ppoll(p, np, until == UINT64_MAX ? NULL : &ts, unblocked) <= 0)
-			continue;
-		for (nfds_t i = 0; i < np && rc == 0; i++) {
-			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			rc = p[i].fd == STDIN_FILENO ? fill_lines(s) : drain_replies(s);
-		}
+	if (rc)
+		return rc;
+	source_init(&s->src, o->input, s->tx.max_payload(&s->tx));
+	s->src.message = o->message;
+	s->src.message_len = o->message_len;
+	s->src.tmpl = o->tmpl;
+	s->src.count = o->count;
+	s->payload = malloc(s->src.max);
+	if (!s->payload || emit_init(&s->em, stdout, o->json) < 0 ||
+	    loop_init(&s->loop) < 0) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
 	}
-	return rc;
+	s->timer = loop_timer_new(&s->loop, on_due, s);
+	sched_init(&s->sched, cli_now_ns(), paced ? (double)o->interval_ns : 0, 1);
+	loop_timer_at(&s->loop, s->timer, sched_next(&s->sched));
+	if (o->has_wait && udp_tx_answers(&s->tx, &s->loop, on_answer, s) < 0)
+		return EXIT_FAIL;
+	if (from_stdin(o) &&
+	    loop_fd_add(&s->loop, s->src.fd, LOOP_READ, on_stdin, s) < 0)
+		return EXIT_FAIL;
+	return 0;
 }
 
 static int summary(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	char dst[MCAST_ADDRSTRLEN], answers[96] = "";
+	char to[MCAST_ADDRSTRLEN];
 
-	if (o->json) {
-		printf("{\"event\":\"summary\",\"sent\":%llu,\"bytes\":%llu,"
-		       "\"replies\":%llu,\"responders\":%zu}\n",
-		       (unsigned long long)s->sent, (unsigned long long)s->bytes,
-		       (unsigned long long)s->replies, s->responders.n);
-		fflush(stdout);
-	} else {
-		mcast_addr_format(&o->group, dst, sizeof(dst), MCAST_FMT_PORT);
-		if (o->has_wait)
-			snprintf(answers, sizeof(answers), "; %llu repl%s from %s%zu responder%s",
-				 (unsigned long long)s->replies, s->replies == 1 ? "y" : "ies",
-				 s->responders.full ? "at least " : "", s->responders.n,
-				 s->responders.n == 1 ? "" : "s");
-		cli_info("sent %llu datagram%s (%llu %s) to %s via %s%s",
-			 (unsigned long long)s->sent, s->sent == 1 ? "" : "s",
-			 (unsigned long long)s->bytes, cli_plural(s->bytes, "byte", "bytes"),
-			 dst, outsock_iface_name(&o->out), answers);
-	}
+	/* The group and interface are for the text only, as they always were. */
+	mcast_addr_format(&o->group, to, sizeof(to), MCAST_FMT_PORT);
+	emit_begin(&s->em, "summary");
+	emit_u64(&s->em, "sent", s->sent);
+	emit_u64(&s->em, "bytes", s->bytes);
+	emit_u64(&s->em, "replies", s->replies);
+	emit_u64(&s->em, "responders", s->responders.n);
+	emit_text(&s->em, "to", to);
+	emit_text(&s->em, "via", outsock_iface_name(&o->out));
+	emit_text(&s->em, "at_least", s->responders.full ? "at least " : "");
+	if (emit_end(&s->em, EMIT_INFO,
+		     o->has_wait ? "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to "
+				   "{to} via {via}; {replies} repl{replies?y:ies} from "
+				   "{at_least}{responders} responder{responders?:s}"
+				 : "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to "
+				   "{to} via {via}") < 0)
+		return emit_failed(&s->em);
 	if (o->has_expect && s->responders.n < o->expect) {
 		cli_err("%zu responder%s answered, fewer than the %llu expected",
 			s->responders.n, s->responders.n == 1 ? "" : "s",
@@ -559,11 +502,24 @@ static int summary(struct sender *s)
 	return EXIT_OK;
 }
 
+/* Run the loop. The summary follows whatever ended it, a failure after
+ * some datagrams left included (an interface going down mid-run): what
+ * was done is still worth saying. */
+static int run(struct sender *s)
+{
+	enum loop_end end = loop_run(&s->loop);
+	int rc = end == LOOP_STOPPED ? s->loop.rc : EXIT_OK, src;
+
+	if (s->em.closed || (rc && !s->sent))
+		return s->em.closed ? EXIT_OK : rc;
+	src = summary(s);
+	return rc ? rc : src;
+}
+
 int cmd_send(int argc, char **argv)
 {
 	struct send_opts o;
 	struct sender s;
-	sigset_t unblocked;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -571,20 +527,18 @@ int cmd_send(int argc, char **argv)
 	if (rc == 0) {
 		s.o = &o;
 		peers_init(&s.responders, sizeof(struct reply_peer), RESPONDER_LIMIT, true);
-		if (gethostname(s.host, sizeof(s.host) - 1) < 0)
-			snprintf(s.host, sizeof(s.host), "localhost");
-		cli_signals(true, false, &unblocked);
 		rc = setup(&s);
 		if (rc == 0)
-			rc = run(&s, &unblocked);
-		if (rc == 0 && !s.closed)
-			rc = summary(&s);
+			rc = run(&s);
 	}
-	outsock_close(&o.out);
+	if (s.tx.close)
+		s.tx.close(&s.tx);
+	loop_free(&s.loop);
+	emit_free(&s.em);
 	peers_free(&s.responders, NULL);
+	source_free(&s.src);
 	tmpl_free(o.tmpl);
 	free(s.payload);
-	lines_free(&s.in);
 	free(o.message);
 	cli_config_free(&o.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;

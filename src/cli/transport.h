@@ -31,6 +31,7 @@ struct rx_msg {
 	unsigned ifindex;    /* arrival interface, 0 if unknown */
 	const char *ifname;  /* its name, "?" if unknown */
 	struct timespec time; /* arrival time (CLOCK_REALTIME) */
+	bool kernel_time;    /* time is the kernel's (else read after receipt) */
 	int ttl;             /* TTL / hop limit on arrival, -1 if unknown */
 	uint32_t drops;      /* the kernel's drop counter for the socket */
 	bool truncated;      /* cut to the transport's buffer (len is what is kept) */

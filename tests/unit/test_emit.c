@@ -85,6 +85,15 @@ static void text_template(void **state)
 	free(s);
 }
 
+static void column_widths(void **state)
+{
+	char *s = run(false, "[{to,-16}|{datagrams,4}|{loss_pct,7}|{final,-4}]", 12);
+
+	(void)state;
+	assert_string_equal(s, "[239.1.2.3:5000  |  12|  12.35|yes ]\n");
+	free(s);
+}
+
 static void binary_payload_and_hex(void **state)
 {
 	char *buf = NULL;
@@ -178,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_line),
 		cmocka_unit_test(text_template),
+		cmocka_unit_test(column_widths),
 		cmocka_unit_test(binary_payload_and_hex),
 		cmocka_unit_test(buffer_sink),
 		cmocka_unit_test(string_list),
