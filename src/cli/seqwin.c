@@ -90,6 +90,22 @@ uint64_t seqwin_lost(const struct seqwin *w, uint64_t upto)
 	return expected > w->received ? expected - w->received : 0;
 }
 
+uint64_t seqwin_received_above(const struct seqwin *w, uint64_t upto)
+{
+	uint64_t n = 0, s = upto + 1;
+
+	if (!w->received || upto >= w->max)
+		return 0;
+	if (w->max - s >= w->size)
+		s = w->max - w->size + 1;
+	for (; s <= w->max; s++) {
+		uint64_t bit = s & (w->size - 1);
+
+		n += (w->seen[bit / 8] >> (bit % 8)) & 1;
+	}
+	return n;
+}
+
 void seqwin_free(struct seqwin *w)
 {
 	free(w->seen);

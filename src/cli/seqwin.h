@@ -51,6 +51,13 @@ enum seqwin_verdict seqwin_add(struct seqwin *w, uint64_t seq);
 uint64_t seqwin_expected(const struct seqwin *w, uint64_t upto);
 uint64_t seqwin_lost(const struct seqwin *w, uint64_t upto);
 
+/*
+ * How many numbers above upto (up to the highest) were received, as far as
+ * the window remembers: what a table "so far" leaves out when it counts
+ * only the numbers up to upto.
+ */
+uint64_t seqwin_received_above(const struct seqwin *w, uint64_t upto);
+
 void seqwin_free(struct seqwin *w);
 
 #endif

@@ -223,7 +223,7 @@ check("ping: h2 the only responder, 50 of 50 answered, 0% loss, no duplicates",
        h2.get("duplicates")])
 s = last(ev, "summary")
 check("ping: 50 answers, nothing ignored",
-      [50, {"garbage": 0, "truncated": 0, "oversized": 0, "foreign_version": 0,
+      [50, {"garbage": 0, "truncated": 0, "oversized": 0, "foreign": 0,
             "other": 0, "stray": 0}],
       [s.get("answers"), s.get("ignored")])
 k = kinds.get(gp, {})

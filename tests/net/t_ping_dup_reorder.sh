@@ -64,7 +64,7 @@ mc_run dj h1 ping -i eth0 -n 20 -I 50ms -w 500ms --json "$G"
 check_rc "ping --json with duplicated answers exits 0" 0 "$RC"
 check_eq "JSON h2: received 20, 0% loss, 20 duplicates, 0 out of order" "20 0.0 20 0" \
 	"$(jget "$T/dj.out" 'R["10.77.0.2"]["received"]' 'R["10.77.0.2"]["loss_pct"]' \
-		'R["10.77.0.2"]["duplicates"]' 'R["10.77.0.2"]["out_of_order"]')"
+		'R["10.77.0.2"]["duplicates"]' 'R["10.77.0.2"]["reordered"]')"
 check_eq "JSON: h2's answer events marked duplicate are one per seq 1..20" \
 	"$(seq 1 20 | xargs)" \
 	"$(jget "$T/dj.out" '" ".join(str(a["seq"]) for a in A if a["duplicate"] and a["responder"] == "10.77.0.2")')"
@@ -97,12 +97,12 @@ check_eq "h3's row: 20 sent, 20 received, 0% loss, 0 dup, 10 out of order" \
 check_eq "h2's row: nothing out of order" "20 20 0.0 0 0" "$(row "$T/ot.out" 10.77.0.2)"
 check_eq "JSON h3: received 20, 0% loss, 0 duplicates, 10 out of order" "20 0.0 0 10" \
 	"$(jget "$T/oj.out" 'R["10.77.0.3"]["received"]' 'R["10.77.0.3"]["loss_pct"]' \
-		'R["10.77.0.3"]["duplicates"]' 'R["10.77.0.3"]["out_of_order"]')"
-check_eq "JSON h3: answer events in the order 2 1 4 3 ..., the odd ones out_of_order" \
+		'R["10.77.0.3"]["duplicates"]' 'R["10.77.0.3"]["reordered"]')"
+check_eq "JSON h3: answer events in the order 2 1 4 3 ..., the odd ones reordered" \
 	"2:F 1:T 4:F 3:T 6:F 5:T 8:F 7:T 10:F 9:T 12:F 11:T 14:F 13:T 16:F 15:T 18:F 17:T 20:F 19:T" \
-	"$(jget "$T/oj.out" '" ".join("%d:%s" % (a["seq"], "FT"[a["out_of_order"]]) for a in A if a["responder"] == "10.77.0.3")')"
+	"$(jget "$T/oj.out" '" ".join("%d:%s" % (a["seq"], "FT"[a["reordered"]]) for a in A if a["responder"] == "10.77.0.3")')"
 check_eq "JSON h2: nothing out of order" "0 20" \
-	"$(jget "$T/oj.out" 'R["10.77.0.2"]["out_of_order"]' 'R["10.77.0.2"]["received"]')"
+	"$(jget "$T/oj.out" 'R["10.77.0.2"]["reordered"]' 'R["10.77.0.2"]["received"]')"
 wait_exit hold "$LONG"
 check_rc "fakepong.py --hold exits 0" 0 "$RC"
 check_file "fakepong.py --hold answered the 40 probes once each" "$T/hold.out" \
@@ -116,7 +116,7 @@ mc_run tj h1 ping -i eth0 -n 20 -I 50ms -w 500ms --json "$G"
 check_rc "ping --json with answers sent twice exits 0" 0 "$RC"
 check_eq "JSON h3: received 20, 0% loss, 20 duplicates, 0 out of order" "20 0.0 20 0" \
 	"$(jget "$T/tj.out" 'R["10.77.0.3"]["received"]' 'R["10.77.0.3"]["loss_pct"]' \
-		'R["10.77.0.3"]["duplicates"]' 'R["10.77.0.3"]["out_of_order"]')"
+		'R["10.77.0.3"]["duplicates"]' 'R["10.77.0.3"]["reordered"]')"
 check_eq "JSON h3: each seq answered, then marked duplicate" \
 	"$(seq 1 20 | sed 's/.*/&:F &:T/' | tr '\n' ' ' | sed 's/ $//')" \
 	"$(jget "$T/tj.out" '" ".join("%d:%s" % (a["seq"], "FT"[a["duplicate"]]) for a in A if a["responder"] == "10.77.0.3")')"

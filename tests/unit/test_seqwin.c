@@ -103,6 +103,27 @@ static void wraparound(void **state)
 	seqwin_free(&w);
 }
 
+/* What a table "so far" leaves out: answers above the last settled number. */
+static void received_above(void **state)
+{
+	struct seqwin w;
+
+	(void)state;
+	assert_int_equal(seqwin_init(&w, 8), 0);
+	assert_int_equal(seqwin_received_above(&w, 0), 0);
+	seqwin_add(&w, 1);
+	seqwin_add(&w, 2);
+	seqwin_add(&w, 4);
+	seqwin_add(&w, 5);
+	assert_int_equal(seqwin_received_above(&w, 2), 2);
+	assert_int_equal(seqwin_received_above(&w, 3), 2);
+	assert_int_equal(seqwin_received_above(&w, 5), 0);
+	/* Further back than the window remembers: only what it holds. */
+	seqwin_add(&w, 20);
+	assert_int_equal(seqwin_received_above(&w, 0), 1);
+	seqwin_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +132,7 @@ int main(void)
 		cmocka_unit_test(below_first),
 		cmocka_unit_test(late_and_jumps),
 		cmocka_unit_test(wraparound),
+		cmocka_unit_test(received_above),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
