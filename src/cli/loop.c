@@ -262,7 +262,9 @@ enum loop_end loop_run(struct loop *l)
 		compact(l);
 		if (l->before_wait)
 			l->before_wait(l, l->before_wait_data);
-		if (!wait_and_dispatch(l, now, next))
+		/* The clock again: the timers and the hook took time, and a wait
+		 * computed from before them would oversleep by as much. */
+		if (!wait_and_dispatch(l, cli_now_ns(), next))
 			return LOOP_IDLE;
 	}
 }

@@ -41,6 +41,13 @@ static int find_iface(struct outsock *o, mcast_addr *ifaddr, bool *have_ifaddr)
 		o->iface_known = mcast_iface_route(&o->iface, &o->group, NULL) == 0;
 		return 0;
 	}
+	/* Down already: nothing can leave by it, so say that once, as an
+	 * error, rather than warn and then fail on the first send. */
+	if (mcast_iface_find(&o->iface, o->iface_spec, NULL) == 0 &&
+	    !(o->iface.flags & IFF_UP)) {
+		cli_err("interface %s is down; nothing can be sent through it", o->iface.name);
+		return EXIT_FAIL;
+	}
 	rc = cli_iface(o->iface_spec, &o->iface);
 	if (rc)
 		return rc;
@@ -123,31 +130,52 @@ bool outsock_gone(const struct outsock *o)
 	return true;
 }
 
-int outsock_send(struct outsock *o, const void *buf, size_t len)
+/* The IP and UDP headers in front of a payload. */
+static unsigned headers(const struct outsock *o)
 {
-	int family = mcast_addr_family(&o->group);
-	mcast_error e;
-	ssize_t n = mcast_sock_send(o->sock, &o->group, buf, len, &e);
+	return mcast_addr_family(&o->group) == AF_INET6 ? 48 : 28;
+}
 
-	if (n >= 0)
+static void say_too_big(const struct outsock *o, size_t len)
+{
+	unsigned hdr = headers(o);
+
+	cli_err("datagram of %zu bytes is larger than the path allows: at most "
+		"%u bytes fit in one packet on %s (MTU %u); --fragment lets "
+		"the kernel fragment it", len,
+		o->iface.mtu > hdr ? o->iface.mtu - hdr : 0, o->iface.name, o->iface.mtu);
+}
+
+int outsock_check_size(const struct outsock *o, size_t len)
+{
+	if (o->fragment || !o->iface_known || len + headers(o) <= o->iface.mtu)
 		return 0;
+	say_too_big(o, len);
+	return EXIT_FAIL;
+}
+
+int outsock_failed(const struct outsock *o, ssize_t n, size_t len, const char *msg)
+{
 	/* Whatever errno the kernel chose (ENODEV, ENETUNREACH, ...). */
 	if (outsock_gone(o))
 		return EXIT_FAIL;
-	if (n == -EMSGSIZE && o->iface_known && len <= mcast_max_payload(family)) {
-		unsigned hdr = family == AF_INET6 ? 48 : 28;
-
-		cli_err("datagram of %zu bytes is larger than the path allows: at most "
-			"%u bytes fit in one packet on %s (MTU %u); --fragment lets "
-			"the kernel fragment it", len,
-			o->iface.mtu > hdr ? o->iface.mtu - hdr : 0, o->iface.name,
-			o->iface.mtu);
-		return EXIT_FAIL;
-	}
-	cli_err("%s", e.msg);
-	if (n == -ENETUNREACH && !o->iface_spec)
-		cli_err("no route to the group: choose an interface with -i");
+	if (n == -EMSGSIZE && o->iface_known &&
+	    len <= mcast_max_payload(mcast_addr_family(&o->group)))
+		say_too_big(o, len);
+	else if (n == -ENETUNREACH && !o->iface_spec)
+		/* One error, one line. */
+		cli_err("%s: no route to the group; choose an interface with -i", msg);
+	else
+		cli_err("%s", msg);
 	return EXIT_FAIL;
+}
+
+int outsock_send(struct outsock *o, const void *buf, size_t len)
+{
+	mcast_error e;
+	ssize_t n = mcast_sock_send(o->sock, &o->group, buf, len, &e);
+
+	return n >= 0 ? 0 : outsock_failed(o, n, len, e.msg);
 }
 
 const char *outsock_iface_name(const struct outsock *o)

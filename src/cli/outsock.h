@@ -64,6 +64,13 @@ int outsock_open(struct outsock *o, const mcast_addr *group);
 /* Send len bytes to the group; reports a failure (with the path's limit
  * for a datagram too large) and returns EXIT_FAIL, or 0. */
 int outsock_send(struct outsock *o, const void *buf, size_t len);
+/* Whether a datagram of len bytes fits the path: 0, or EXIT_FAIL after
+ * the error that names the limit and --fragment (as a failed send gives). */
+int outsock_check_size(const struct outsock *o, size_t len);
+/* Report a send of len bytes that failed with n (-errno) and message msg
+ * in the one way every sender does (interface gone, too large for the
+ * path, no route). Returns EXIT_FAIL. */
+int outsock_failed(const struct outsock *o, ssize_t n, size_t len, const char *msg);
 /* After a failed send: when -i named an interface that no longer exists
  * or is down, say so ("interface X disappeared", "... went down") and
  * return true. */
