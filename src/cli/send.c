@@ -13,6 +13,7 @@
 #include "cli/opt.h"
 #include "cli/outsock.h"
 #include "cli/sched.h"
+#include "cli/sentlog.h"
 #include "cli/source.h"
 #include "cli/peers.h"
 #include "cli/template.h"
@@ -24,8 +25,6 @@
 
 /* Responders counted exactly up to this many. */
 #define RESPONDER_LIMIT 65536
-/* Sends remembered to tell which one an answer answers. */
-#define SENT_RING 64
 
 static const char usage_text[] =
 	"Usage: mcast send [OPTIONS] GROUP:PORT [MESSAGE...]\n"
@@ -99,12 +98,6 @@ struct reply_peer {
 	uint64_t replies;
 };
 
-/* One datagram sent, to tell later which one an answer answers. */
-struct sent_rec {
-	uint64_t at;   /* CLOCK_REALTIME ns */
-	uint64_t hash; /* of the payload */
-};
-
 struct sender {
 	struct send_opts *o;
 	struct loop loop;
@@ -115,7 +108,7 @@ struct sender {
 	int timer;
 	char *payload; /* room for one datagram */
 	uint64_t sent, bytes, replies;
-	struct sent_rec ring[SENT_RING];
+	struct sentlog log; /* to tell which datagram an answer answers */
 	struct peers responders; /* of struct reply_peer */
 	bool done;
 };
@@ -284,53 +277,12 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	return 0;
 }
 
-static uint64_t hash_of(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
-}
-
-/*
- * When the datagram an answer answers was sent, or 0 when that cannot be
- * told. An echo names its datagram by its payload; any other answer is
- * taken for one to the latest datagram sent before it arrived. Either way
- * the answer is ambiguous, and its round trip unknown, when the datagram
- * before that one left less than twice the apparent round trip earlier
- * (-I 0): the answer may as well be to that one.
- */
-static uint64_t answered_at(const struct sender *s, const struct rx_msg *m)
-{
-	uint64_t arrived = cli_ns_of(&m->time), h = hash_of(m->data, m->len);
-	uint64_t c1 = 0, c2 = 0, n = s->sent < SENT_RING ? s->sent : SENT_RING;
-	bool echo = false;
-
-	for (uint64_t i = 0; i < n && !echo; i++)
-		echo = s->ring[i].hash == h;
-	for (uint64_t i = 0; i < n && !c2; i++) {
-		const struct sent_rec *r = &s->ring[(s->sent - 1 - i) % SENT_RING];
-
-		if (r->at > arrived || (echo && r->hash != h))
-			continue;
-		if (!c1)
-			c1 = r->at;
-		else
-			c2 = r->at;
-	}
-	if (!c1 || (c2 && 2 * (arrived - c1) >= c1 - c2))
-		return 0;
-	return c1;
-}
-
 /* Count and print one answer (the transport's drain calls this). */
 static void on_answer(void *owner, const struct rx_msg *m)
 {
 	struct sender *s = owner;
 	struct reply_peer *r = peers_get(&s->responders, &m->source, NULL);
-	uint64_t at = answered_at(s, m);
+	uint64_t at = sentlog_answered(&s->log, cli_ns_of(&m->time), m->data, m->len);
 	char from[MCAST_ADDRSTRLEN];
 
 	if (r)
@@ -368,7 +320,7 @@ static void finish(struct sender *s)
 static void send_payload(struct sender *s, size_t len)
 {
 	/* Stamped before the send: on lo an echo can arrive before it returns. */
-	struct sent_rec rec = {cli_realtime_ns(), hash_of(s->payload, len)};
+	uint64_t at = cli_realtime_ns();
 	char dst[MCAST_ADDRSTRLEN];
 	int rc = s->tx.send(&s->tx, s->payload, len);
 
@@ -376,7 +328,7 @@ static void send_payload(struct sender *s, size_t len)
 		loop_stop(&s->loop, rc);
 		return;
 	}
-	s->ring[s->sent % SENT_RING] = rec;
+	sentlog_add(&s->log, at, s->payload, len);
 	s->sent++;
 	s->bytes += len;
 	sched_took(&s->sched, 1, cli_now_ns());
