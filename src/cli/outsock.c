@@ -102,6 +102,11 @@ int outsock_open(struct outsock *o, const mcast_addr *group)
 		goto fail;
 	if (o->loop >= 0 && mcast_sock_set_loop(o->sock, o->loop == 1, &e) < 0)
 		goto fail;
+	/* The loopback device hands every datagram back to this host itself;
+	 * IP_MULTICAST_LOOP only governs the copy made for other devices. */
+	if (o->loop == 0 && o->iface_known && (o->iface.flags & IFF_LOOPBACK))
+		cli_warn("--no-loop has no effect on %s: the loopback interface delivers "
+			 "every datagram to this host", o->iface.name);
 	if (o->iface_spec &&
 	    mcast_sock_set_out_iface(o->sock, o->iface.index,
 				     have_ifaddr ? &ifaddr : NULL, &e) < 0)
