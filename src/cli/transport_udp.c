@@ -79,7 +79,7 @@ static void to_msg(struct rx_msg *m, const void *buf, ssize_t n, const mcast_rxi
 	m->ifname = "?";
 	m->time = ri->time;
 	m->kernel_time = ri->kernel_time;
-	m->ttl = -1;
+	m->ttl = ri->ttl;
 	m->drops = ri->drops;
 }
 
