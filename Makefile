@@ -6,6 +6,7 @@
 #   make valgrind   the whole suite under valgrind memcheck
 #   make check-long a bounded soak test in namespaces (tests/long/)
 #   make demo       a sender and two receivers on lo
+#   make bench-verify  libsodium's verify loop beside mcast_env_open (ARGS=...)
 #   make install    PREFIX=/usr/local DESTDIR=   (make uninstall undoes it)
 
 PREFIX     ?= /usr/local
@@ -136,6 +137,16 @@ valgrind: all $(UNIT_BIN) $(HELPER_BIN)
 	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
+# libsodium's own verify loop beside mcast_env_open(), the ceiling for a
+# verifying receiver (bench/verify_loop.c, bench/RESULTS.md); not a test.
+$(B)/bench/verify_loop: bench/verify_loop.c include/mcast.h $(B)/libmcast.a
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) $(LIB_EXT_CFLAGS) -o $@ $< \
+	      $(B)/libmcast.a $(LDFLAGS) $(LIB_EXT_LIBS)
+
+bench-verify: $(B)/bench/verify_loop
+	$(B)/bench/verify_loop $(ARGS)
+
 demo: $(B)/mcast
 	sh tests/demo.sh $(B)/mcast
 
@@ -179,4 +190,4 @@ clean:
 # Fuzz targets (libFuzzer, clang): `make fuzz`, see fuzz/README.md.
 -include fuzz/fuzz.mk
 
-.PHONY: all check check-long sanitize valgrind demo install uninstall version clean
+.PHONY: all check check-long sanitize valgrind demo bench-verify install uninstall version clean
