@@ -101,8 +101,8 @@ sizes=$(awk '{ print length($0) / 2 }' "$T/c.sig" | tr '\n' ' ')
 check_eq "signed envelopes are 96 bytes longer than their payloads" "105 120 96 107 108 " "$sizes"
 sizes=$(awk '{ print length($0) / 2 }' "$T/c.enc" | tr '\n' ' ')
 check_eq "encrypted ones 136 bytes longer" "145 160 136 147 148 " "$sizes"
-check "no encrypted envelope holds its plaintext" \
-	bash -c '! grep -qF "$(printf "power out" | od -An -tx1 | tr -d " \n")" "$1"' sh "$T/c.enc"
+check_lacks "no encrypted envelope holds its plaintext" "$T/c.enc" \
+	"$(printf 'power out' | od -An -tx1 | tr -d ' \n')"
 # One byte changed: the peer refuses it too.
 sed -n 1p "$T/c.sig" | sed 's/^\(.\{60\}\)./\1f/' >"$T/c.bad"
 py open "$K/mc.pub" --now "$T0" <"$T/c.bad" >"$T/b3.out"
@@ -142,9 +142,12 @@ hostile() {
 	check "$name: the peer's own opener agrees" cmp -s "$T/$name.want" "$T/$name.py"
 }
 hostile "peer-signed" py "$K/py.key" "$T/py.sig"
-hostile "peer-encrypted" py "$K/py.key" "$T/py.enc" "$K/grp.key"
-hostile "mcast-signed" mc "$K/mc.key" "$T/c.sig"
 hostile "mcast-encrypted" mc "$K/mc.key" "$T/c.enc" "$K/grp.key"
+# Under valgrind, the two above cover both origins and both modes.
+if [ -z "$MCAST_WRAP" ]; then
+	hostile "peer-encrypted" py "$K/py.key" "$T/py.enc" "$K/grp.key"
+	hostile "mcast-signed" mc "$K/mc.key" "$T/c.sig"
+fi
 
 # ---- key files the tool refuses --------------------------------------------
 chmod 644 "$K/mc.key"
