@@ -52,6 +52,9 @@ LIB_EXT_CFLAGS := $(shell pkg-config --cflags libsodium 2>/dev/null)
 LIB_EXT_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 CLI_EXT_CFLAGS :=
 CLI_EXT_LIBS   :=
+# The MQTT bridge (src/cli/bridge_mqtt.c): libmosquitto-dev.
+CLI_EXT_CFLAGS += $(shell pkg-config --cflags libmosquitto 2>/dev/null)
+CLI_EXT_LIBS   += $(shell pkg-config --libs libmosquitto 2>/dev/null || echo -lmosquitto)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # The tool's objects minus main(), for unit tests and fuzz targets.

@@ -6,13 +6,16 @@
 # helpers) with PyNaCl (the independent envelope peer, tests/net/envpy.py),
 # ip (iproute2, network namespaces), nft (nftables: the ping tests drop
 # and duplicate packets with it inside their namespaces, as the kernel may
-# lack netem) and smcrouted (smcroute: the multicast routers of the routed
-# network tests, run only inside their namespaces). Silent when everything
-# is there. When something is missing and we are root on a Debian-like
-# system, installs it with apt-get (non-interactively, so it works under
-# CI=true with no stdin); otherwise names the Debian package to install and
-# exits 1. smcroute conflicts with pimd: where pimd is installed it is left
-# alone and the routed tests skip, saying why.
+# lack netem), smcrouted (smcroute: the multicast routers of the routed
+# network tests, run only inside their namespaces), and for the MQTT
+# bridge's tests libmosquitto-dev, mosquitto, mosquitto-clients,
+# python3-paho-mqtt and openssl (a mosquitto service that installing starts
+# is stopped and disabled again). Silent when everything is there. When
+# something is missing and we are root on a Debian-like system, installs it
+# with apt-get (non-interactively, so it works under CI=true with no stdin);
+# otherwise names the Debian package to install and exits 1. smcroute
+# conflicts with pimd: where pimd is installed it is left alone and the
+# routed tests skip, saying why.
 #
 # The check functions are called through need(), which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -91,6 +94,7 @@ can_install() {
 }
 
 updated=no
+installed_mosquitto=no
 status=0
 
 # need WHAT PKG CHECK: install PKG when CHECK fails, or say how to.
@@ -104,10 +108,30 @@ need() {
 		fi
 		apt-get install -y -qq --no-install-recommends --no-remove "$pkg" \
 			</dev/null >/dev/null
+		[ "$pkg" = mosquitto ] && installed_mosquitto=yes
 		$check && return 0
 	fi
 	echo "mcast: tests need $what (Debian package $pkg): apt-get install $pkg" >&2
 	status=1
+}
+
+# The MQTT bridge's tests (tests/net/t_bridge_*.sh) run Debian's broker and
+# clients inside their namespaces, and make certificates with openssl.
+have_mosquitto() {
+	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]
+}
+have_mosquitto_clients() {
+	command -v mosquitto_sub >/dev/null 2>&1
+}
+have_paho() {
+	/usr/bin/python3 -c 'import paho.mqtt.client' >/dev/null 2>&1 ||
+		python3 -c 'import paho.mqtt.client' >/dev/null 2>&1
+}
+have_openssl() {
+	command -v openssl >/dev/null 2>&1
+}
+have_mosquitto_dev() {
+	[ -f /usr/include/mosquitto.h ]
 }
 
 need cmocka libcmocka-dev have_cmocka
@@ -121,6 +145,19 @@ if pimd_installed && ! have_smcroute; then
 		"network tests will skip" >&2
 else
 	need smcrouted smcroute have_smcroute
+fi
+need libmosquitto libmosquitto-dev have_mosquitto_dev
+need mosquitto mosquitto have_mosquitto
+need mosquitto_sub mosquitto-clients have_mosquitto_clients
+need paho-mqtt python3-paho-mqtt have_paho
+need openssl openssl have_openssl
+
+# Installing mosquitto enables and starts its service where systemd runs;
+# the tests start their own brokers inside their namespaces, so none may
+# listen on the machine itself.
+if [ "$installed_mosquitto" = yes ] && [ -d /run/systemd/system ] &&
+	command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now mosquitto >/dev/null 2>&1
 fi
 
 exit $status

@@ -46,9 +46,10 @@ int cmd_pong(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_ifaces(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_bridge(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 extern const struct cli_spec send_spec, recv_spec, ping_spec, pong_spec,
-	bench_send_spec, bench_recv_spec, ifaces_spec, keygen_spec;
+	bench_send_spec, bench_recv_spec, ifaces_spec, keygen_spec, bridge_spec;
 
 /* ---- Logging: diagnostics on stderr, data on stdout (diag.c) ---------- */
 

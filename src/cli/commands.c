@@ -16,6 +16,7 @@ const struct cli_cmd cli_commands[] = {
 	{"ping", cmd_ping, "measure round trips, loss and reordering to every responder",
 	 &ping_spec},
 	{"pong", cmd_pong, "answer the probes of mcast ping", &pong_spec},
+	{"bridge", cmd_bridge, "carry a group to and from an MQTT broker", &bridge_spec},
 	{"ifaces", cmd_ifaces, "list multicast interfaces and the groups joined on them",
 	 &ifaces_spec},
 	{"keygen", cmd_keygen, "make a signing key pair or a group key for envelopes",
