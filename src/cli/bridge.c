@@ -7,7 +7,6 @@
 #include "cli/bridge.h"
 #include "cli/bridge_mqtt.h"
 #include "cli/loop.h"
-#include "cli/parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +38,9 @@ static bool queue_push(struct bridge *b, const char *topic, const void *p, size_
 	if (len)
 		memcpy(mem + tl, p, len);
 	it = &b->q[(b->qhead + b->qn) % b->o.queue];
-	*it = (struct qitem){mem, mem + tl, len};
+	it->topic = mem;
+	it->data = mem + tl;
+	it->len = len;
 	b->qn++;
 	if (b->qn > b->st.queue_max)
 		b->st.queue_max = b->qn;
@@ -233,14 +234,12 @@ static void on_message(void *owner, const char *topic, const void *payload, size
 static void on_up(void *owner, bool first)
 {
 	struct bridge *b = owner;
-	char d[32];
 
 	if (first) {
 		bridge_ready(b);
 	} else {
-		cli_format_duration(cli_now_ns() - b->down_at, d, sizeof(d));
-		cli_warn("broker %s back after %s; %zu datagram%s queued", b->broker, d, b->qn,
-			 b->qn == 1 ? "" : "s");
+		cli_warn("broker %s back after %.1fs; %zu datagram%s queued", b->broker,
+			 (double)(cli_now_ns() - b->down_at) / 1e9, b->qn, b->qn == 1 ? "" : "s");
 	}
 	pump(b);
 }

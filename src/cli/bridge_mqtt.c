@@ -363,9 +363,17 @@ static int configure(struct mqtt_link *k, char *err, size_t errlen)
 		rc = mosquitto_username_pw_set(k->m, c->url->user[0] ? c->url->user : NULL,
 					       c->password);
 	if (rc == MOSQ_ERR_SUCCESS && c->url->tls) {
-		if (!c->cafile && !c->capath)
+		const char *capath = c->capath;
+
+		/* The system's trust alone turns TLS on; mosquitto_tls_set()
+		 * wants a CA file or directory even then, so a client
+		 * certificate gets the system's directory. */
+		if (!c->cafile && !c->capath) {
 			mosquitto_int_option(k->m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-		rc = mosquitto_tls_set(k->m, c->cafile, c->capath, c->cert, c->key, NULL);
+			capath = "/etc/ssl/certs";
+		}
+		if (c->cafile || c->capath || c->cert)
+			rc = mosquitto_tls_set(k->m, c->cafile, capath, c->cert, c->key, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			snprintf(err, errlen, "TLS set-up: %s (check --cafile, --cert and "
 					      "--key)", rc_text(rc));
@@ -427,7 +435,8 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 	rc = mosquitto_connect_bind_async(k->m, c->url->host, c->url->port,
 					  (int)c->keepalive, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		snprintf(err, errlen, "%s", rc == MOSQ_ERR_EAI ? "unknown host" : rc_text(rc));
+		snprintf(err, errlen, "%s", rc == MOSQ_ERR_EAI ? "unknown host"
+					    : k->why[0] ? k->why : rc_text(rc));
 		mqtt_link_close(k);
 		return -1;
 	}

@@ -7,10 +7,16 @@
       {"sent": COUNT} and exit 0.
   mqttpy.py sub HOST PORT TOPIC SECONDS [QOS]
       subscribe, print each message as one JSON line {"topic", "len",
-      "head" (the first 40 bytes, as text), "user"} until SECONDS of
+      "head" (the first 40 bytes, as text), "user"} (psub: and "body", the
+      first 4096) until SECONDS of
       silence, then exit 0. "user" lists the message's MQTT 5 user
       properties. Says "subscribed" on stderr once the broker has
       acknowledged the subscription.
+  mqttpy.py psub HOST PORT TOPIC SECONDS CLIENT_ID [QOS]
+      the same with a persistent session (MQTT 3.1.1, clean session off,
+      client id CLIENT_ID) that outlives the broker: when the connection
+      goes, it connects again every 0.2 s, and the broker keeps its
+      subscription and its messages meanwhile.
 """
 import json
 import sys
@@ -62,5 +68,43 @@ def sub(host, port, topic, seconds, qos=0):
     c.disconnect()
 
 
+def psub(host, port, topic, seconds, client_id, qos=1):
+    state = {"last": time.time(), "up": False}
+
+    def on_message(c, u, m):
+        state["last"] = time.time()
+        print(json.dumps({"topic": m.topic, "len": len(m.payload),
+                          "head": m.payload[:40].decode("utf-8", "replace"),
+                          "body": m.payload[:4096].decode("utf-8", "replace"),
+                          "user": []}), flush=True)
+
+    def on_connect(c, u, flags, rc):
+        state["up"] = rc == 0
+        if rc == 0 and not flags.get("session present"):
+            c.subscribe(topic, qos=int(qos))
+
+    def on_subscribe(c, u, mid, granted):
+        print("subscribed", file=sys.stderr, flush=True)
+
+    def on_disconnect(c, u, rc):
+        state["up"] = False
+
+    c = mqtt.Client(client_id=client_id, clean_session=False,
+                    protocol=mqtt.MQTTv311)
+    c.on_message = on_message
+    c.on_connect = on_connect
+    c.on_subscribe = on_subscribe
+    c.on_disconnect = on_disconnect
+    c.connect(host, int(port), keepalive=30)
+    while time.time() - state["last"] < float(seconds):
+        if c.loop(0.1) != mqtt.MQTT_ERR_SUCCESS:
+            time.sleep(0.2)
+            try:
+                c.reconnect()
+            except OSError:
+                pass
+    c.disconnect()
+
+
 if __name__ == "__main__":
-    {"pub": pub, "sub": sub}[sys.argv[1]](*sys.argv[2:])
+    {"pub": pub, "sub": sub, "psub": psub}[sys.argv[1]](*sys.argv[2:])
