@@ -177,8 +177,9 @@ static void on_connect(struct mosquitto *m, void *data, int rc, int flags,
 	(void)flags, (void)props;
 	if (rc != 0) {
 		/* A 3.1.1 broker answers a version 5 CONNECT with code 1. */
-		if (k->v5 && (rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION ||
-			      rc == CONNACK_REFUSED_PROTOCOL_VERSION)) {
+		if (k->v5 && k->c.version == 0 &&
+		    (rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION ||
+		     rc == CONNACK_REFUSED_PROTOCOL_VERSION)) {
 			k->v5 = false;
 			k->fallback = true;
 			mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
@@ -357,7 +358,8 @@ static int configure(struct mqtt_link *k, char *err, size_t errlen)
 	const struct mqtt_conf *c = &k->c;
 	int rc = MOSQ_ERR_SUCCESS;
 
-	mosquitto_int_option(k->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(k->m, MOSQ_OPT_PROTOCOL_VERSION,
+			     k->v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	mosquitto_int_option(k->m, MOSQ_OPT_TCP_NODELAY, 1);
 	if (c->url->user[0] || c->password)
 		rc = mosquitto_username_pw_set(k->m, c->url->user[0] ? c->url->user : NULL,
@@ -417,7 +419,7 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 	k->ev = *ev;
 	k->l = l;
 	k->fd = -1;
-	k->v5 = true;
+	k->v5 = c->version != 4;
 	k->backoff = BACKOFF_MIN_NS;
 	snprintf(id, sizeof(id), "mcast-bridge-%016" PRIx64, c->id);
 	k->m = mosquitto_new(c->client_id ? c->client_id : id, true, k);
@@ -518,6 +520,10 @@ void mqtt_link_close(struct mqtt_link *k)
 			loop_fd_del(k->l, k->fd);
 		}
 		mosquitto_destroy(k->m);
+	}
+	if (lib_ready) {
+		mosquitto_lib_cleanup();
+		lib_ready = false;
 	}
 	mosquitto_property_free_all(&k->props);
 	free(k);

@@ -35,6 +35,7 @@ struct mqtt_conf {
 	const char *cert, *key;		  /* a client certificate, or NULL */
 	unsigned keepalive;		  /* seconds */
 	int qos;			  /* for publishing and subscribing */
+	int version;			  /* 0: 5, else 3.1.1; 4: 3.1.1 only; 5: 5 only */
 	bool retain;			  /* publish with the retain flag */
 	const char *filter;		  /* subscribe to it; NULL: publish only */
 	uint64_t id;			  /* the bridge's id */

@@ -50,6 +50,8 @@ static const char usage_text[] =
 	"                          group, interface, time, payload); progress and\n"
 	"                          summary as JSON lines on stdout\n"
 	"      --progress DURATION a progress report every DURATION\n"
+	"      --protocol VERSION  MQTT 5 or 3.1.1 only (default: 5, and 3.1.1 if\n"
+	"                          the broker refuses 5)\n"
 	"      --config FILE       read settings from FILE ([bridge] section)\n"
 	"  -v, --verbose           log each join and the MQTT client's messages\n"
 	"  -q, --quiet             no progress, summary or warnings on stderr\n"
@@ -67,7 +69,7 @@ enum {
 	OPT_TTL = JOIN_OPT_OWN, OPT_LOOP, OPT_NO_LOOP, OPT_BIND, OPT_PORT, OPT_FRAGMENT,
 	OPT_TO, OPT_FROM, OPT_QOS, OPT_RETAIN, OPT_CLIENT_ID, OPT_KEEPALIVE,
 	OPT_PASSWORD_FILE, OPT_PASSWORD, OPT_CAFILE, OPT_CAPATH, OPT_CERT, OPT_KEY,
-	OPT_QUEUE, OPT_JSON, OPT_PROGRESS,
+	OPT_QUEUE, OPT_JSON, OPT_PROGRESS, OPT_PROTOCOL,
 };
 
 static const struct cli_opt bridge_options[] = {
@@ -93,6 +95,7 @@ static const struct cli_opt bridge_options[] = {
 	CLI_VALUE("queue", 0, OPT_QUEUE),
 	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_VALUE("progress", 0, OPT_PROGRESS),
+	CLI_VALUE("protocol", 0, OPT_PROTOCOL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -172,6 +175,14 @@ static int apply(void *ctx, const struct cli_arg *a)
 		return rc;
 	case OPT_QUEUE: return cli_uint(a, 0, 10000000, &o->queue);
 	case OPT_JSON: o->json = true; return 0;
+	case OPT_PROTOCOL:
+		if (strcmp(a->value, "5") == 0)
+			o->version = 5;
+		else if (strcmp(a->value, "3.1.1") == 0)
+			o->version = 4;
+		else
+			return cli_usage_at(a, "--protocol %s: give 5 or 3.1.1", a->value);
+		return 0;
 	case OPT_PROGRESS:
 		rc = cli_duration(a, &o->progress_ns);
 		if (rc == 0 && o->progress_ns < 10000000ULL)
@@ -283,7 +294,7 @@ int bridge_parse(struct bridge *b, int argc, char **argv)
 		.url = &b->url, .client_id = o->client_id, .password = o->password,
 		.cafile = o->cafile, .capath = o->capath, .cert = o->cert, .key = o->key,
 		.keepalive = (unsigned)(o->keepalive_ns / 1000000000ULL), .qos = (int)o->qos,
-		.retain = o->retain, .filter = o->from ? b->filter : NULL,
+		.retain = o->retain, .version = o->version, .filter = o->from ? b->filter : NULL,
 	};
 	return 0;
 }
