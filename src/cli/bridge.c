@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* However many datagrams --queue allows, they hold at most this much. */
+#define QUEUE_BYTES_MAX (64u << 20)
+
 /* Datagrams held for the broker, oldest first. */
 struct qitem {
 	char *topic; /* one allocation: topic, NUL, payload */
@@ -29,7 +32,7 @@ static bool queue_push(struct bridge *b, const char *topic, const void *p, size_
 	struct qitem *it;
 	char *mem;
 
-	if (b->qn >= b->o.queue || !b->q)
+	if (b->qn >= b->o.queue || !b->q || b->qbytes + len > QUEUE_BYTES_MAX)
 		return false;
 	mem = malloc(tl + len + 1);
 	if (!mem)
@@ -42,6 +45,7 @@ static bool queue_push(struct bridge *b, const char *topic, const void *p, size_
 	it->data = mem + tl;
 	it->len = len;
 	b->qn++;
+	b->qbytes += len;
 	if (b->qn > b->st.queue_max)
 		b->st.queue_max = b->qn;
 	return true;
@@ -49,6 +53,7 @@ static bool queue_push(struct bridge *b, const char *topic, const void *p, size_
 
 static void queue_pop(struct bridge *b)
 {
+	b->qbytes -= b->q[b->qhead].len;
 	free(b->q[b->qhead].topic);
 	b->qhead = (b->qhead + 1) % b->o.queue;
 	b->qn--;

@@ -64,7 +64,7 @@ struct bridge {
 	struct mqtt_link *link;
 	const char *proto; /* the link's protocol, kept after it closed */
 	struct qitem *q;
-	size_t qhead, qn;
+	size_t qhead, qn, qbytes;
 	uint64_t inflight, window;
 	int progress_timer;
 	uint64_t started, down_at;

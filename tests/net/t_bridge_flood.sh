@@ -17,7 +17,7 @@ need_paho
 need_python
 
 N=20000 RATE=4000 REAL=200 BIG=20 MID=10 SMALL=30
-[ -n "$MCAST_WRAP" ] && N=2000 RATE=1000 REAL=50 BIG=5 MID=5 SMALL=10
+[ -n "$MCAST_WRAP" ] && N=1000 RATE=500 REAL=50 BIG=5 MID=5 SMALL=10
 G=239.6.6.6:5000
 lab_bridge3
 broker_start mq h3 "listener 1883 10.77.0.3" "listener 1883 127.0.0.1" \
