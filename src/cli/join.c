@@ -130,14 +130,14 @@ static void warn_ssm(const struct join *j)
 			 "to joins that name their sources (-S)", g);
 }
 
-static void log_membership(const char *verb, const struct join *j,
+static void log_membership(const char *verb, const mcast_addr *group,
 			   const mcast_iface *ifc, const mcast_addr *src)
 {
 	char g[MCAST_ADDRSTRLEN], s[MCAST_ADDRSTRLEN];
 
 	if (cli_verbosity < LOG_VERBOSE)
 		return;
-	mcast_addr_format(&j->group, g, sizeof(g), 0);
+	mcast_addr_format(group, g, sizeof(g), 0);
 	if (src)
 		mcast_addr_format(src, s, sizeof(s), 0);
 	if (strcmp(verb, "blocked") == 0)
@@ -146,6 +146,17 @@ static void log_membership(const char *verb, const struct join *j,
 		cli_debug("%s %s source %s on %s", verb, g, s, ifc->name);
 	else
 		cli_debug("%s %s on %s", verb, g, ifc->name);
+}
+
+/* The i-th group asked for (one, or each of several). */
+static const mcast_addr *group_at(const struct join *j, size_t i)
+{
+	return j->n_groups ? &j->groups[i] : &j->group;
+}
+
+static size_t group_count(const struct join *j)
+{
+	return j->n_groups ? j->n_groups : 1;
 }
 
 /* Bind to the group, so that no other group's traffic arrives. */
@@ -158,7 +169,14 @@ static int bind_group(struct join *j, mcast_error *e)
 	 * the socket to one interface; with several interfaces bind the
 	 * wildcard and rely on IPV6_MULTICAST_ALL being off instead.
 	 */
-	if (mcast_addr_family(&local) == AF_INET6 && !local.u.sin6.sin6_scope_id &&
+	if (j->n_groups > 1) {
+		/* Several groups on one socket: bind the port on the wildcard
+		 * address; IP_MULTICAST_ALL off keeps other groups out. */
+		if (mcast_addr_family(&local) == AF_INET6)
+			local.u.sin6.sin6_addr = in6addr_any;
+		else
+			local.u.sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	} else if (mcast_addr_family(&local) == AF_INET6 && !local.u.sin6.sin6_scope_id &&
 	    (IN6_IS_ADDR_MC_LINKLOCAL(&local.u.sin6.sin6_addr) ||
 	     IN6_IS_ADDR_MC_NODELOCAL(&local.u.sin6.sin6_addr))) {
 		if (j->n_iface == 1)
@@ -199,31 +217,67 @@ int join_open(struct join *j)
 	/* Without a watch a vanished interface just goes quiet: not fatal. */
 	if (mcast_watch_new(&j->watch, &e) < 0)
 		cli_debug("%s", e.msg);
-	for (size_t i = 0; i < j->n_iface; i++) {
-		const mcast_iface *ifc = &j->iface[i];
-
-		for (size_t k = 0; k < j->n_source; k++) {
-			if (mcast_sock_join(j->sock, &j->group, ifc->index,
-					    &j->source[k], &e) < 0)
-				goto fail;
-			log_membership("joined", j, ifc, &j->source[k]);
-		}
-		if (j->n_source)
-			continue;
-		if (mcast_sock_join(j->sock, &j->group, ifc->index, NULL, &e) < 0)
-			goto fail;
-		log_membership("joined", j, ifc, NULL);
-		for (size_t k = 0; k < j->n_exclude; k++) {
-			if (mcast_sock_block(j->sock, &j->group, ifc->index,
-					     &j->exclude[k], &e) < 0)
-				goto fail;
-			log_membership("blocked", j, ifc, &j->exclude[k]);
-		}
-	}
-	return 0;
+	return join_again(j);
 fail:
 	cli_err("%s", e.msg);
 	return EXIT_FAIL;
+}
+
+/* Join one group on one interface, with its sources or exclusions. */
+static int join_one(struct join *j, const mcast_addr *g, const mcast_iface *ifc,
+		    mcast_error *e)
+{
+	for (size_t k = 0; k < j->n_source; k++) {
+		if (mcast_sock_join(j->sock, g, ifc->index, &j->source[k], e) < 0)
+			return -1;
+		log_membership("joined", g, ifc, &j->source[k]);
+	}
+	if (j->n_source)
+		return 0;
+	if (mcast_sock_join(j->sock, g, ifc->index, NULL, e) < 0)
+		return -1;
+	log_membership("joined", g, ifc, NULL);
+	for (size_t k = 0; k < j->n_exclude; k++) {
+		if (mcast_sock_block(j->sock, g, ifc->index, &j->exclude[k], e) < 0)
+			return -1;
+		log_membership("blocked", g, ifc, &j->exclude[k]);
+	}
+	return 0;
+}
+
+int join_again(struct join *j)
+{
+	mcast_error e;
+
+	for (size_t g = 0; g < group_count(j); g++)
+		for (size_t i = 0; i < j->n_iface; i++)
+			if (join_one(j, group_at(j, g), &j->iface[i], &e) < 0) {
+				cli_err("%s", e.msg);
+				/* Nothing stays joined after a failure. */
+				join_leave(j);
+				return EXIT_FAIL;
+			}
+	return 0;
+}
+
+int join_leave(struct join *j)
+{
+	for (size_t g = 0; g < group_count(j); g++) {
+		const mcast_addr *grp = group_at(j, g);
+
+		for (size_t i = 0; i < j->n_iface; i++) {
+			const mcast_iface *ifc = &j->iface[i];
+			size_t n = j->n_source ? j->n_source : 1;
+
+			for (size_t k = 0; k < n; k++) {
+				const mcast_addr *src = j->n_source ? &j->source[k] : NULL;
+
+				if (mcast_sock_leave(j->sock, grp, ifc->index, src, NULL) == 0)
+					log_membership("left", grp, ifc, src);
+			}
+		}
+	}
+	return 0;
 }
 
 int join_pollfds(const struct join *j, struct pollfd p[2])
@@ -267,31 +321,28 @@ void join_announce(const struct join *j, struct emit *e)
 		emit_addr(e, "group", &j->bound, false);
 		emit_u64(e, "port", mcast_addr_port(&j->bound));
 		emit_strv(e, "interfaces", names, j->n_iface);
+		emit_u64(e, "groups", group_count(j));
 		emit_end(e, EMIT_DATA, NULL);
 	}
 	mcast_addr_format(&j->bound, where, sizeof(where), MCAST_FMT_PORT);
 	for (size_t i = 0; i < j->n_iface; i++)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
 					 i ? ", " : "", names[i]);
-	cli_info("listening on %s, joined on %s%s", where, list,
-		 j->kernel_choice ? " (chosen by the kernel)" : "");
+	if (j->n_groups > 1)
+		cli_info("listening on %s and %zu more group%s on port %u, joined on %s%s",
+			 where, j->n_groups - 1, j->n_groups > 2 ? "s" : "",
+			 mcast_addr_port(&j->bound), list,
+			 j->kernel_choice ? " (chosen by the kernel)" : "");
+	else
+		cli_info("listening on %s, joined on %s%s", where, list,
+			 j->kernel_choice ? " (chosen by the kernel)" : "");
 }
 
 void join_close(struct join *j)
 {
 	if (!j->sock)
 		return;
-	for (size_t i = 0; i < j->n_iface; i++) {
-		const mcast_iface *ifc = &j->iface[i];
-		size_t n = j->n_source ? j->n_source : 1;
-
-		for (size_t k = 0; k < n; k++) {
-			const mcast_addr *src = j->n_source ? &j->source[k] : NULL;
-
-			if (mcast_sock_leave(j->sock, &j->group, ifc->index, src, NULL) == 0)
-				log_membership("left", j, ifc, src);
-		}
-	}
+	join_leave(j);
 	mcast_sock_free(j->sock);
 	j->sock = NULL;
 	mcast_watch_free(j->watch);

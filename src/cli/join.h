@@ -41,8 +41,11 @@ enum {
 	"                          what the kernel granted\n"
 
 struct join {
-	/* Asked for. */
+	/* Asked for: one group, or several on one port and family (groups, n_groups:
+	 * then group is groups[0], the socket binds the wildcard address). */
 	mcast_addr group;
+	const mcast_addr *groups;
+	size_t n_groups;
 	const char *iface_spec[JOIN_MAX], *source_spec[JOIN_MAX],
 		*exclude_spec[JOIN_MAX];
 	size_t n_iface_spec, n_source, n_exclude;
@@ -85,6 +88,11 @@ struct emit;
 void join_announce(const struct join *j, struct emit *e);
 /* Leave every membership (logged with -v) and close the socket. */
 void join_close(struct join *j);
+/* Leave every membership and keep the socket (--rejoin); 0 or EXIT_FAIL. */
+int join_leave(struct join *j);
+/* Join every group again after join_leave(). 0 or EXIT_FAIL (reported;
+ * what was joined is left again). */
+int join_again(struct join *j);
 /* The name of interface index, cached. */
 const char *join_iface_name(struct join *j, unsigned index);
 

@@ -1,15 +1,15 @@
 /*
- * recv.c - `mcast recv GROUP:PORT`: join a group and print what arrives.
+ * recv.c - `mcast recv GROUP:PORT...`: join groups and print what arrives.
  */
 #include "cli/cli.h"
 #include "cli/emit.h"
+#include "cli/groups.h"
 #include "cli/join.h"
 #include "cli/loop.h"
 #include "cli/outfile.h"
 #include "cli/parse.h"
 #include "cli/peers.h"
 #include "cli/responder.h"
-#include "cli/transport_udp_rx.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,11 +20,14 @@
 #define SOURCE_LIMIT 65536
 
 static const char usage_text[] =
-	"Usage: mcast recv [OPTIONS] GROUP:PORT\n"
+	"Usage: mcast recv [OPTIONS] GROUP:PORT...\n"
 	"\n"
-	"Join a multicast group and print each datagram that arrives.\n"
+	"Join multicast groups and print each datagram that arrives.\n"
 	"GROUP:PORT is 239.1.2.3:5000, [ff15::1]:5000 or [ff02::1%eth0]:5000;\n"
-	"port 0 picks a free port and prints it.\n"
+	"port 0 picks a free port and prints it (one group only). A range\n"
+	"GROUP+N:PORT (239.1.1.1+15:5000, [ff15::1]+15:5000) is the group and\n"
+	"the N after it. Groups on one port share one socket, so the kernel's\n"
+	"limit of groups per socket applies (net.ipv4.igmp_max_memberships).\n"
 	"\n"
 	"Options:\n"
 	JOIN_USAGE
@@ -40,6 +43,8 @@ static const char usage_text[] =
 	"      --json              one JSON object per line\n"
 	"      --output-file FILE  append the output to FILE instead of standard\n"
 	"                          output; reopen FILE on SIGHUP (logrotate)\n"
+	"      --rejoin DURATION   leave every group and join it again every\n"
+	"                          DURATION (switch and router convergence)\n"
 	"      --config FILE       read settings from FILE ([recv] section)\n"
 	"  -v, --verbose           log each join and leave; show each datagram's TTL\n"
 	"  -q, --quiet             print data only\n"
@@ -59,7 +64,8 @@ enum {
 	OPT_ECHO,
 	OPT_REPLY_RATE,
 	OPT_FORMAT, /* the setting of --hex, --raw and --json */
-	OPT_ANSWER  /* the setting of --reply and --echo */
+	OPT_ANSWER, /* the setting of --reply and --echo */
+	OPT_REJOIN
 };
 
 static const struct cli_opt recv_options[] = {
@@ -73,13 +79,14 @@ static const struct cli_opt recv_options[] = {
 	CLI_VALUE("reply", 0, OPT_REPLY, .setting = OPT_ANSWER),
 	CLI_FLAG("echo", 0, OPT_ECHO, .setting = OPT_ANSWER),
 	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
+	CLI_VALUE("rejoin", 0, OPT_REJOIN),
 	CLI_COMMON_OPTIONS,
 };
 
 enum format { FMT_TEXT, FMT_HEX, FMT_RAW, FMT_JSON };
 
 struct recv_opts {
-	uint64_t count, timeout_ns, reply_rate;
+	uint64_t count, timeout_ns, reply_rate, rejoin_ns;
 	enum format fmt;
 	int n_fmt;
 	const char *reply; /* --reply TEXT */
@@ -90,11 +97,12 @@ struct recv_opts {
 
 struct receiver {
 	struct recv_opts *o;
-	struct join j;
-	struct udp_rx rx;
+	struct join j; /* the join options, copied to each of g's joins */
+	struct groups g;
 	struct loop l;
 	struct emit em;
 	int quiet_timer; /* --timeout: armed again by each datagram */
+	int rejoin_timer;
 	bool timed_out;
 	/* What arrived. */
 	uint64_t datagrams, bytes;
@@ -129,6 +137,11 @@ static int apply(void *ctx, const struct cli_arg *a)
 	case OPT_ECHO: o->echo = true; return 0;
 	case OPT_REPLY_RATE: return limit_parse_rate(a, &o->reply_rate);
 	case OPT_OUTPUT_FILE: o->out.path = a->value; return 0;
+	case OPT_REJOIN:
+		rc = cli_duration(a, &o->rejoin_ns);
+		if (rc == 0 && o->rejoin_ns == 0)
+			rc = cli_usage_at(a, "--rejoin: must be more than 0");
+		return rc;
 	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
@@ -154,14 +167,13 @@ const struct cli_spec recv_spec = {
 static int parse_args(int argc, char **argv, struct receiver *r)
 {
 	struct recv_opts *o = r->o;
-	mcast_addr group;
 	int rc;
 
 	o->reply_rate = 100;
-	rc = cli_parse_args(argc, argv, &recv_spec, r, &o->cfg, &group);
+	rc = cli_options(argc, argv, &recv_spec, r, &o->cfg);
 	if (rc)
 		return rc;
-	rc = join_parse(&r->j, &group);
+	rc = groups_parse(&r->g, argc - optind, argv + optind, o->cfg.group);
 	if (rc)
 		return rc;
 	/* One block that rejects every conflicting combination. */
@@ -210,11 +222,12 @@ static int print_datagram(struct receiver *r, const struct rx_msg *m)
 static void summary(struct receiver *r)
 {
 	struct emit *e = &r->em;
-	uint32_t drops = udp_rx_drops(&r->rx);
+	uint32_t drops = groups_drops(&r->g);
 
 	/* Drops after the last datagram received show only in the counter. */
 	if (drops > r->drops)
 		r->drops = drops;
+	groups_summary(&r->g, e);
 	emit_begin(e, "summary");
 	emit_u64(e, "datagrams", r->datagrams);
 	emit_u64(e, "bytes", r->bytes);
@@ -265,7 +278,12 @@ static void on_datagram(void *owner, const struct rx_msg *m)
 {
 	struct receiver *r = owner;
 	struct recv_opts *o = r->o;
+	long gi = groups_find(&r->g, &m->group);
 
+	if (gi < 0)
+		return; /* not sent to one of our groups */
+	r->g.count[gi].datagrams++;
+	r->g.count[gi].bytes += m->len;
 	if (o->timeout_ns)
 		loop_timer_at(&r->l, r->quiet_timer, cli_now_ns() + o->timeout_ns);
 	r->datagrams++;
@@ -295,6 +313,17 @@ static void on_quiet(struct loop *l, void *data)
 
 	r->timed_out = true;
 	loop_stop(l, EXIT_OK);
+}
+
+static void on_rejoin(struct loop *l, void *data)
+{
+	struct receiver *r = data;
+
+	if (groups_rejoin(&r->g)) {
+		loop_stop(l, EXIT_FAIL);
+		return;
+	}
+	loop_timer_at(l, r->rejoin_timer, cli_now_ns() + r->o->rejoin_ns);
 }
 
 static void on_hup(struct loop *l, void *data)
@@ -333,7 +362,10 @@ static int receive(struct receiver *r)
 	r->quiet_timer = loop_timer_new(l, on_quiet, r);
 	if (r->o->timeout_ns)
 		loop_timer_at(l, r->quiet_timer, cli_now_ns() + r->o->timeout_ns);
-	rc = r->rx.t.attach(&r->rx.t, l, on_datagram, r);
+	r->rejoin_timer = loop_timer_new(l, on_rejoin, r);
+	if (r->o->rejoin_ns)
+		loop_timer_at(l, r->rejoin_timer, cli_now_ns() + r->o->rejoin_ns);
+	rc = groups_attach(&r->g, l, on_datagram, r);
 	if (rc < 0) {
 		cli_err("cannot watch the socket: %s", strerror(-rc));
 		return EXIT_FAIL;
@@ -349,17 +381,17 @@ static int setup(struct receiver *r)
 	struct recv_opts *o = r->o;
 	int rc = outfile_open(&o->out);
 
-	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, o->fmt == FMT_JSON) < 0 ||
-			udp_rx_init(&r->rx, &r->j, false) < 0)) {
+	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, o->fmt == FMT_JSON) < 0)) {
 		cli_err("out of memory");
 		rc = EXIT_FAIL;
 	}
 	r->em.payload = o->fmt == FMT_HEX ? EMIT_HEX : EMIT_ESCAPED;
 	if (rc == 0)
-		rc = join_open(&r->j);
+		rc = groups_open(&r->g, &r->j);
 	r->answering = o->reply || o->echo;
+	/* Answers go out on a socket of the first group's family. */
 	if (rc == 0 && r->answering)
-		rc = responder_open(&r->resp, mcast_addr_family(&r->j.group));
+		rc = responder_open(&r->resp, mcast_addr_family(&r->g.addr[0]));
 	return rc;
 }
 
@@ -378,13 +410,11 @@ int cmd_recv(int argc, char **argv)
 	if (rc == 0)
 		rc = setup(&r);
 	if (rc == 0) {
-		join_announce(&r.j, o.fmt == FMT_JSON ? &r.em : NULL);
+		groups_announce(&r.g, o.fmt == FMT_JSON ? &r.em : NULL);
 		rc = receive(&r);
 		summary(&r);
 	}
-	if (r.rx.t.close)
-		r.rx.t.close(&r.rx.t);
-	join_close(&r.j);
+	groups_free(&r.g);
 	loop_free(&r.l);
 	emit_free(&r.em);
 	responder_close(&r.resp);

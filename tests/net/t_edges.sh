@@ -68,7 +68,7 @@ for mode in text --json --raw; do
 	wait_exit "pr$n" 5
 	check_rc "recv $mode | head -n 1: mcast recv exits 0 once head has gone" 0 "$RC"
 	case $mode in
-	--json) want='{"event":"listening","group":"'$g'","port":5771,"interfaces":["eth0"]}' ;;
+	--json) want='{"event":"listening","group":"'$g'","port":5771,"interfaces":["eth0"],"groups":1}' ;;
 	--raw) want=hello ;;
 	*) want="10.77.0.1:$(sed -n 's/.*\.1:\([0-9]*\) ->.*/\1/p' "$T/pr$n.head") -> $g:5771 on eth0, 6 bytes: hello\\n" ;;
 	esac
