@@ -205,10 +205,14 @@ long groups_find(const struct groups *g, const mcast_addr *dst)
 	return -1;
 }
 
-int groups_rejoin(struct groups *g)
+void groups_leave(struct groups *g)
 {
 	for (size_t i = 0; i < g->n_joins; i++)
 		join_leave(&g->joins[i]);
+}
+
+int groups_join(struct groups *g)
+{
 	for (size_t i = 0; i < g->n_joins; i++)
 		if (join_again(&g->joins[i]))
 			return EXIT_FAIL;

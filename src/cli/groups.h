@@ -45,8 +45,10 @@ int groups_attach(struct groups *g, struct loop *l, rx_fn fn, void *owner);
 /* The index of the group a datagram was sent to, or -1 if none of ours
  * (a unicast datagram to the port of a wildcard-bound socket). */
 long groups_find(const struct groups *g, const mcast_addr *dst);
-/* Leave every group and join it again (--rejoin). 0 or EXIT_FAIL. */
-int groups_rejoin(struct groups *g);
+/* Leave every group (--rejoin); the sockets stay open. */
+void groups_leave(struct groups *g);
+/* Join every group again after groups_leave(). 0 or EXIT_FAIL (reported). */
+int groups_join(struct groups *g);
 /* "listening on ..." for each socket (and the JSON events with e). */
 void groups_announce(const struct groups *g, struct emit *e);
 /* One record per group with what arrived on it (only with several). */

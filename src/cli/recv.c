@@ -16,6 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * --rejoin: out of the groups this long each time, at most half the
+ * period. The kernel merges a leave and a join close together into no
+ * report at all; out for a while, the leave reaches the wire first.
+ */
+#define REJOIN_GAP_NS 200000000ULL
+
 /* Distinct sources counted exactly up to this many; past it, "at least". */
 #define SOURCE_LIMIT 65536
 
@@ -43,8 +50,9 @@ static const char usage_text[] =
 	"      --json              one JSON object per line\n"
 	"      --output-file FILE  append the output to FILE instead of standard\n"
 	"                          output; reopen FILE on SIGHUP (logrotate)\n"
-	"      --rejoin DURATION   leave every group and join it again every\n"
-	"                          DURATION (switch and router convergence)\n"
+	"      --rejoin DURATION   leave every group every DURATION and join it\n"
+	"                          again 200ms later (switch and router\n"
+	"                          convergence)\n"
 	"      --config FILE       read settings from FILE ([recv] section)\n"
 	"  -v, --verbose           log each join and leave; show each datagram's TTL\n"
 	"  -q, --quiet             print data only\n"
@@ -103,6 +111,8 @@ struct receiver {
 	struct emit em;
 	int quiet_timer; /* --timeout: armed again by each datagram */
 	int rejoin_timer;
+	bool rejoin_out;      /* between the leave and the join again */
+	uint64_t rejoin_next; /* when the next leave is due */
 	bool timed_out;
 	/* What arrived. */
 	uint64_t datagrams, bytes;
@@ -318,12 +328,24 @@ static void on_quiet(struct loop *l, void *data)
 static void on_rejoin(struct loop *l, void *data)
 {
 	struct receiver *r = data;
+	uint64_t period = r->o->rejoin_ns;
+	uint64_t gap = period / 2 < REJOIN_GAP_NS ? period / 2 : REJOIN_GAP_NS;
 
-	if (groups_rejoin(&r->g)) {
+	r->rejoin_out = !r->rejoin_out;
+	if (r->rejoin_out) {
+		groups_leave(&r->g);
+		loop_timer_at(l, r->rejoin_timer, cli_now_ns() + gap);
+		return;
+	}
+	if (groups_join(&r->g)) {
 		loop_stop(l, EXIT_FAIL);
 		return;
 	}
-	loop_timer_at(l, r->rejoin_timer, cli_now_ns() + r->o->rejoin_ns);
+	/* Periods kept from the first, as the loop keeps probe intervals. */
+	r->rejoin_next += period;
+	if (r->rejoin_next <= cli_now_ns())
+		r->rejoin_next = cli_now_ns() + period;
+	loop_timer_at(l, r->rejoin_timer, r->rejoin_next);
 }
 
 static void on_hup(struct loop *l, void *data)
@@ -363,8 +385,9 @@ static int receive(struct receiver *r)
 	if (r->o->timeout_ns)
 		loop_timer_at(l, r->quiet_timer, cli_now_ns() + r->o->timeout_ns);
 	r->rejoin_timer = loop_timer_new(l, on_rejoin, r);
+	r->rejoin_next = cli_now_ns() + r->o->rejoin_ns;
 	if (r->o->rejoin_ns)
-		loop_timer_at(l, r->rejoin_timer, cli_now_ns() + r->o->rejoin_ns);
+		loop_timer_at(l, r->rejoin_timer, r->rejoin_next);
 	rc = groups_attach(&r->g, l, on_datagram, r);
 	if (rc < 0) {
 		cli_err("cannot watch the socket: %s", strerror(-rc));
