@@ -109,10 +109,10 @@ struct receiver {
 	struct groups g;
 	struct loop l;
 	struct emit em;
+	uint64_t rejoin_next; /* when the next leave is due */
 	int quiet_timer; /* --timeout: armed again by each datagram */
 	int rejoin_timer;
 	bool rejoin_out;      /* between the leave and the join again */
-	uint64_t rejoin_next; /* when the next leave is due */
 	bool timed_out;
 	/* What arrived. */
 	uint64_t datagrams, bytes;

@@ -77,7 +77,7 @@ if len(ev) != 4:
     sys.exit(0)
 lis, m1, m2, summ = ev
 check("listening event", lis == {"event": "listening", "group": "239.12.0.3",
-      "port": 5123, "interfaces": ["eth0"]}, lis)
+      "port": 5123, "interfaces": ["eth0"], "groups": 1}, lis)
 keys = ["event", "time", "source", "source_port", "group", "port",
         "interface", "bytes", "ttl", "data"]
 check("message keys in the documented order", list(m1) == keys, list(m1))
