@@ -133,7 +133,7 @@ check-long: all
 
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
+	MCAST_SLOW=2 $(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
 
 valgrind: all $(UNIT_BIN) $(HELPER_BIN)
 	MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \

@@ -175,10 +175,6 @@ static uint64_t run_timers(struct loop *l, uint64_t now)
 /* The signals that do not end the run: report and re-open requests. */
 static void take_flags(struct loop *l)
 {
-	char buf[64];
-
-	while (wake_pipe[0] >= 0 && read(wake_pipe[0], buf, sizeof(buf)) > 0) {
-	}
 	if (cli_report) {
 		cli_report = 0;
 		if (l->on_report)
@@ -224,6 +220,14 @@ static bool wait_and_dispatch(struct loop *l, uint64_t now, uint64_t next)
 	n = ppoll(p, (nfds_t)np + 1, tsp, NULL);
 	if (n <= 0)
 		return true; /* a timeout or EINTR: the caller looks again */
+	/* Empty the wake-up pipe only when a signal wrote to it: the flags
+	 * say what happened, so a read per iteration would be wasted. */
+	if (p[np].revents & POLLIN) {
+		char buf[64];
+
+		while (read(wake_pipe[0], buf, sizeof(buf)) > 0) {
+		}
+	}
 	for (int i = 0; i < np && !l->stopped && !cli_stop; i++) {
 		unsigned ev = 0;
 

@@ -266,7 +266,9 @@ need_pynacl() {
 
 # Scale a number of seconds for slow runs (valgrind): "tmo 2" prints "2s",
 # or "8s" when MCAST_WRAP is set. Use it for every -w given to mcast.
-SLOW=1
+# MCAST_SLOW: how much slower than a plain build the binary runs (make
+# sanitize sets 2 for ASan; valgrind is about 4 times slower still).
+SLOW=${MCAST_SLOW:-1}
 [ -n "$MCAST_WRAP" ] && SLOW=4
 tmo() {
 	echo "$(($1 * SLOW))s"
