@@ -215,6 +215,9 @@ static void on_answer(struct pinger *p, const mcast_wire *w, const struct rx_msg
 	p->answers++;
 	rtt = round_trip(p, w, m);
 	count_answer(r, w->seq, rtt, &dup, &reordered);
+	/* A count so far: the latest answer has the highest. */
+	if (w->held_back > r->held_back)
+		r->held_back = w->held_back;
 	if (cli_verbosity < LOG_NORMAL)
 		return;
 	mcast_addr_format(&m->source, from, sizeof(from), MCAST_FMT_PORT);

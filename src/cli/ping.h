@@ -22,8 +22,9 @@
 
 /* What is kept per responder (the value of the peer table). */
 struct responder {
-	struct seqwin win; /* the answers' sequence numbers */
-	mcast_hist *rtt;   /* NULL: memory ran out, only counted */
+	struct seqwin win;  /* the answers' sequence numbers */
+	mcast_hist *rtt;    /* NULL: memory ran out, only counted */
+	uint64_t held_back; /* probes it says it held back (answers v2) */
 };
 
 /* Datagrams at the prober's socket that were not answers to count. */

@@ -18,7 +18,7 @@ static uint64_t settled(const struct pinger *p, bool final)
 }
 
 struct row {
-	uint64_t sent, received, lost;
+	uint64_t sent, received, held, lost;
 	double loss;
 	bool silent;
 	mcast_hist_stats st;
@@ -40,7 +40,11 @@ static void row_of(const struct pinger *p, const struct responder *r,
 	x->received = r->win.received > pending ? r->win.received - pending : 0;
 	if (x->received > x->sent)
 		x->received = x->sent;
-	x->lost = x->sent - x->received;
+	/* What the responder says it held back (its --reply-rate) is not
+	 * loss on the path. */
+	x->held = r->held_back < x->sent - x->received ? r->held_back
+						       : x->sent - x->received;
+	x->lost = x->sent - x->received - x->held;
 	x->loss = x->sent ? 100.0 * (double)x->lost / (double)x->sent : 0;
 	x->silent = r->win.max + p->silent_after <= upto;
 	mcast_hist_stats_get(r->rtt, &x->st);
@@ -50,21 +54,25 @@ static void row_of(const struct pinger *p, const struct responder *r,
 
 #define ROW_TEXT "{responder_port_text,-%d} {sent,6} {received,6} {loss_pct,6} " \
 	"{duplicates,4} {reordered,4} {rtt_ms.min,8} {rtt_ms.avg,8} {rtt_ms.p50,8} " \
-	"{rtt_ms.p99,8} {rtt_ms.max,8} {rtt_ms.mdev,8}{silent_text}"
+	"{rtt_ms.p99,8} {rtt_ms.max,8} {rtt_ms.mdev,8}{silent_text}{held_text}"
 
 static int emit_row(struct pinger *p, const mcast_addr *a, const struct responder *r,
 		    const struct row *x, int w)
 {
-	char name[MCAST_ADDRSTRLEN], tmpl[sizeof(ROW_TEXT) + 8];
+	char name[MCAST_ADDRSTRLEN], tmpl[sizeof(ROW_TEXT) + 8], held[64] = "";
 
 	mcast_addr_format(a, name, sizeof(name), MCAST_FMT_PORT);
 	snprintf(tmpl, sizeof(tmpl), ROW_TEXT, w);
+	if (x->held)
+		snprintf(held, sizeof(held), "  %llu held back by the responder, not lost",
+			 (unsigned long long)x->held);
 	emit_begin(&p->em, "responder");
 	emit_addr(&p->em, "responder", a, false);
 	emit_u64(&p->em, "responder_port", mcast_addr_port(a));
 	emit_text(&p->em, "responder_port_text", name);
 	emit_u64(&p->em, "sent", x->sent);
 	emit_u64(&p->em, "received", x->received);
+	emit_u64(&p->em, "held_back", x->held);
 	emit_dbl(&p->em, "loss_pct", x->loss, 1);
 	emit_u64(&p->em, "duplicates", r->win.duplicates);
 	emit_u64(&p->em, "reordered", r->win.reordered + r->win.late);
@@ -78,6 +86,7 @@ static int emit_row(struct pinger *p, const mcast_addr *a, const struct responde
 	emit_obj_end(&p->em);
 	emit_bool(&p->em, "silent", x->silent);
 	emit_text(&p->em, "silent_text", x->silent ? "  silent" : "");
+	emit_text(&p->em, "held_text", held);
 	return emit_end(&p->em, EMIT_DATA, tmpl);
 }
 

@@ -64,7 +64,7 @@ check("answer rtt_ms is a number from 0 to 1000",
       all(isinstance(a["rtt_ms"], (int, float)) and 0 <= a["rtt_ms"] < 1000 for a in A))
 
 resp_keys = {"event", "responder", "responder_port", "sent", "received", "loss_pct",
-             "duplicates", "reordered", "rtt_ms", "silent"}
+             "duplicates", "reordered", "rtt_ms", "silent", "held_back"}
 rtt_keys = {"min", "avg", "p50", "p99", "max", "mdev"}
 check("responder events have exactly the documented fields",
       all(set(r) == resp_keys and set(r["rtt_ms"]) == rtt_keys for r in R),

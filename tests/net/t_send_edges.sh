@@ -7,7 +7,8 @@
 #     trip: known ones are >= 0, ambiguous ones null (#2);
 #   - ping's table so far (SIGUSR1) never has more answers than probes (#3);
 #   - bench send --rate holds from the first datagram (#9);
-#   - ping counts answers its own socket buffer dropped, apart from loss (#10);
+#   - ping counts answers its own socket buffer dropped, and probes a
+#     rate-limited pong held back, apart from loss (#10);
 #   - an interface down before the start is one error line; going down
 #     mid-run, send, ping and bench send still print their summary (#11);
 #   - bench send beyond the MTU gives send's message, GSO or not (#12);
@@ -130,6 +131,20 @@ wait_exit p10 "$LONG"
 check_rc "ping after a flood at its socket exits 0" 0 "$RC"
 check_match "ping says its own socket dropped answers, apart from path loss" "$T/p10.out" \
 	'^kernel drops: [1-9][0-9]* answers dropped by this host \(its socket buffer was full\)'
+
+# pong --reply-rate holds probes back and says so in its answers: ping
+# shows them apart, and does not count them as loss.
+mc_bg pongr h2 pong -i eth0 --reply-rate 10/s -w "$(tmo 20)" 239.78.1.3:5789
+wait_listening pongr
+mc_run hb h1 ping -i eth0 -n 60 -I 10ms -w 500ms --json 239.78.1.3:5789
+# (Probes held back after the last answer are known to no one: lost.)
+check_eq "ping of a rate-limited pong: some held back, and loss_pct leaves them out" \
+	"True True" \
+	"$(jget "$T/hb.out" 'R["10.77.0.2"]["held_back"] > 0' \
+		'abs(R["10.77.0.2"]["loss_pct"] - 100.0 * (R["10.77.0.2"]["sent"] - R["10.77.0.2"]["received"] - R["10.77.0.2"]["held_back"]) / R["10.77.0.2"]["sent"]) < 0.06')"
+mc_run hbt h1 ping -i eth0 -n 60 -I 10ms -w 500ms -q 239.78.1.3:5789
+check_match "the text row says how many were held back, not lost" "$T/hbt.out" \
+	'^10\.77\.0\.2:[0-9]+ .* [1-9][0-9]* held back by the responder, not lost$'
 
 # ---- #11: an interface down --------------------------------------------------------
 
