@@ -80,8 +80,9 @@ mc_bg dgro h2 "${R[@]}" --gro on --json "$GD"
 mc_bg dseg h3 "${R[@]}" --gro off --json "$GD"
 mc_bg e h2 "${R[@]}" --gro on --json "$GE"
 # f hears seven senders run one after another: under load, starting the
-# next one can take longer than W, so its silence bound is longer.
-mc_bg f h2 bench recv -i eth0 --rcvbuf 8M -w "$(tmo 6)" --json "$GF"
+# next one can take longer than W, so its silence bound is longer, and it
+# ends on the count instead: 3600 is the sum of the senders' -n below.
+mc_bg f h2 bench recv -i eth0 --rcvbuf 8M -w "$(tmo 6)" -n 3600 --json "$GF"
 mc_bg g h2 "${R[@]}" --json "$GG"
 mc_bg h h2 "${R[@]}" --json "$GH"
 mc_bg i h2 "${R[@]}" --gro off --json -n 1000 "$GI"
