@@ -23,7 +23,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wformat=2 -Wvla -Wno-missing-field-initializers
 # -MMD -MP: each object gets a .d file listing the headers it included,
 # read back below, so that changing a header rebuilds what includes it.
-XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -MMD -MP $(CFLAGS)
+# CPPFLAGS as the environment gives it (dpkg-buildflags: -D_FORTIFY_SOURCE).
+XCFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) -MMD -MP $(CPPFLAGS) $(CFLAGS)
 B       ?= build
 
 # The version is written once, as MCAST_VERSION_MAJOR/MINOR/PATCH in
@@ -99,7 +100,7 @@ $(B)/libmcast.so: $(B)/$(SONAME)
 # installed libmcast would.
 $(B)/examples/%: examples/%.c include/mcast.h $(B)/libmcast.a
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) -o $@ $< $(B)/libmcast.a \
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libmcast.a \
 	      $(LDFLAGS) $(LIB_EXT_LIBS)
 
 $(B)/mcast: $(CLI_OBJ) $(B)/libmcast.a
