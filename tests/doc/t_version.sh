@@ -18,4 +18,7 @@ same "make -s version prints it" "$version" \
 
 top=$(sed -n 's/^## \([^ ]*\).*/\1/p' "$root/CHANGELOG.md" | head -n 1)
 same "the newest version in CHANGELOG.md" "$version" "$top"
+# A native package: its version is the upstream one, no Debian revision.
+deb=$(sed -n '1s/^mcast (\([^)]*\)).*/\1/p' "$root/debian/changelog")
+same "the newest version in debian/changelog" "$version" "$deb"
 finish

@@ -5,7 +5,8 @@
 # stray helper) in its namespace: the shared library exports exactly the
 # functions include/mcast.h declares with MCAST_API, and every global name
 # in the static library starts with mcast_ (internal ones with mcast__).
-# Also checks the soname and the versioned file with its two symlinks.
+# Also checks the soname, the versioned file with its two symlinks, and
+# that debian/libmcast0.symbols lists exactly the exported names.
 # shellcheck source=tests/doc/tap.sh
 . "$(dirname "$0")/../doc/tap.sh"
 
@@ -38,6 +39,17 @@ fi
 bad=$(nm -g --defined-only "$build/libmcast.a" | awk 'NF == 3 { print $3 }' |
 	grep -v '^mcast_' | sort -u)
 same "every global name in libmcast.a starts with mcast_" "" "$bad"
+
+# debian/libmcast0.symbols lists the same names (the package build fails
+# on any difference, with dpkg-gensymbols -c4; this says so sooner).
+sym=$root/debian/libmcast0.symbols
+if [ -f "$sym" ]; then
+	sed -n 's/^ \(mcast_[a-z0-9_]*\)@Base .*/\1/p' "$sym" | sort -u >"$tmp/deb"
+	extra=$(comm -13 "$tmp/so" "$tmp/deb")
+	missing=$(comm -23 "$tmp/so" "$tmp/deb")
+	same "debian/libmcast0.symbols lists no name libmcast.so lacks" "" "$extra"
+	same "debian/libmcast0.symbols lists every name libmcast.so exports (add new ones with the version they appear in)" "" "$missing"
+fi
 
 same "the soname is libmcast.so.0" libmcast.so.0 \
 	"$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
