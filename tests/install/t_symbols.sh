@@ -48,7 +48,7 @@ if [ -f "$sym" ]; then
 	extra=$(comm -13 "$tmp/so" "$tmp/deb")
 	missing=$(comm -23 "$tmp/so" "$tmp/deb")
 	same "debian/libmcast0.symbols lists no name libmcast.so lacks" "" "$extra"
-	same "debian/libmcast0.symbols lists every name libmcast.so exports (add new ones with the version they appear in)" "" "$missing"
+	same "debian/libmcast0.symbols lists every name libmcast.so exports (add new ones with the version that first has them)" "" "$missing"
 fi
 
 same "the soname is libmcast.so.0" libmcast.so.0 \
