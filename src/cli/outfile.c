@@ -10,14 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t hup;
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	hup = 1;
-}
-
 /*
  * Open path and put it on descriptor 1. The new file is opened before the
  * old one is let go, so a failure leaves standard output as it was.
@@ -53,24 +45,6 @@ int outfile_open(struct outfile *o)
 	return 0;
 }
 
-void outfile_signals(const struct outfile *o, sigset_t *unblocked)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	if (!o->path)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_hup;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (unblocked)
-		sigdelset(unblocked, SIGHUP);
-}
-
 void outfile_reopen(struct outfile *o)
 {
 	int rc;
@@ -85,12 +59,4 @@ void outfile_reopen(struct outfile *o)
 			 "writing to the old file", o->path, strerror(-rc));
 	else
 		cli_debug("reopened %s", o->path);
-}
-
-void outfile_check(struct outfile *o)
-{
-	if (!hup)
-		return;
-	hup = 0;
-	outfile_reopen(o);
 }

@@ -13,8 +13,6 @@
 #ifndef MCAST_CLI_OUTFILE_H
 #define MCAST_CLI_OUTFILE_H
 
-#include <signal.h>
-
 struct outfile {
 	const char *path; /* NULL: standard output stays where it was */
 };
@@ -30,20 +28,9 @@ int outfile_open(struct outfile *o);
  * Flush stdout and open o->path again in its place: what was written
  * before goes to the old file (renamed by now), what follows to the new
  * one. When the new file cannot be opened, warns and keeps writing to the
- * old one. Does nothing when o->path is NULL. This is the SIGHUP action: a
- * command on loop.c calls it from the loop's on_hup hook.
+ * old one. Does nothing when o->path is NULL. This is the SIGHUP action:
+ * call it from the loop's on_hup hook (loop.h).
  */
 void outfile_reopen(struct outfile *o);
-
-/*
- * For a command that waits in ppoll() itself rather than in loop.c: catch
- * SIGHUP from now on (when o->path is set), blocked and removed from
- * *unblocked, the mask given to ppoll(), so that it lands only while
- * waiting. Call after cli_signals(), which fills *unblocked. Then call
- * outfile_check() once per iteration: it runs outfile_reopen() if a SIGHUP
- * arrived since the last call.
- */
-void outfile_signals(const struct outfile *o, sigset_t *unblocked);
-void outfile_check(struct outfile *o);
 
 #endif
