@@ -24,6 +24,7 @@ struct bridge_opts {
 	uint64_t qos, queue, keepalive_ns, progress_ns;
 	int version; /* 0 auto, 4 (3.1.1), 5 */
 	const char *client_id, *password_file, *password;
+	const char *url; /* "url =" in the settings file */
 	const char *cafile, *capath, *cert, *key;
 	struct cli_config cfg;
 };

@@ -18,6 +18,7 @@ static const char usage_text[] =
 	"back to the group. URL is mqtt://[USER@]HOST[:PORT]/TOPIC or mqtts://...\n"
 	"(TLS). TOPIC may hold {group}, {port}, {source}, {source_port} and\n"
 	"{iface}; to subscribe, the last three become '+' (a whole level each).\n"
+	"A settings file may give the URL as 'url =' (and the group as 'group =').\n"
 	"\n"
 	"Options:\n"
 	"      --to-mqtt           only group -> MQTT (default: both ways)\n"
@@ -69,7 +70,7 @@ enum {
 	OPT_TTL = JOIN_OPT_OWN, OPT_LOOP, OPT_NO_LOOP, OPT_BIND, OPT_PORT, OPT_FRAGMENT,
 	OPT_TO, OPT_FROM, OPT_QOS, OPT_RETAIN, OPT_CLIENT_ID, OPT_KEEPALIVE,
 	OPT_PASSWORD_FILE, OPT_PASSWORD, OPT_CAFILE, OPT_CAPATH, OPT_CERT, OPT_KEY,
-	OPT_QUEUE, OPT_JSON, OPT_PROGRESS, OPT_PROTOCOL,
+	OPT_QUEUE, OPT_JSON, OPT_PROGRESS, OPT_PROTOCOL, OPT_URL,
 };
 
 static const struct cli_opt bridge_options[] = {
@@ -96,6 +97,7 @@ static const struct cli_opt bridge_options[] = {
 	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_VALUE("progress", 0, OPT_PROGRESS),
 	CLI_VALUE("protocol", 0, OPT_PROTOCOL),
+	CLI_VALUE("url", 0, OPT_URL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -135,6 +137,13 @@ static int apply_string(struct bridge_opts *o, const struct cli_arg *a)
 					       "where ps shows it; use --password-file FILE "
 					       "or 'password =' in a settings file");
 		o->password = v;
+		return 0;
+	case OPT_URL:
+		/* On the command line the URL is the operand, as --help says. */
+		if (!a->file)
+			return cli_usage_at(a, "--url: give the URL after GROUP:PORT; "
+					       "'url =' is for settings files");
+		o->url = v;
 		return 0;
 	case OPT_CAFILE: o->cafile = v; return 0;
 	case OPT_CAPATH: o->capath = v; return 0;
@@ -267,11 +276,13 @@ int bridge_parse(struct bridge *b, int argc, char **argv)
 	rc = cli_parse_args(argc, argv, &bridge_spec, b, &o->cfg, &group);
 	if (rc)
 		return rc;
-	if (optind >= argc)
-		return cli_usage("give GROUP:PORT and a broker URL (mqtt://HOST/TOPIC)");
+	/* The operand, else the settings file's "url =" (a service's case). */
+	if (optind >= argc && !o->url)
+		return cli_usage("give GROUP:PORT and a broker URL (mqtt://HOST/TOPIC), "
+				 "or 'url =' in the settings file");
 	if (optind + 1 < argc)
 		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	url = argv[optind];
+	url = optind < argc ? argv[optind] : o->url;
 	if (!o->to && !o->from)
 		o->to = o->from = true;
 	rc = join_parse(&b->j, &group);

@@ -86,18 +86,28 @@ check_has "a password in the URL: says to use --password-file" "$T/badurl.err" \
 	"mcast: URL 'mqtt://meter:secret@10.77.0.3/t': a password in the URL would show in ps and shell history: use --password-file"
 mc_run cmdpw h2 bridge --password x "$G" "mqtt://meter@10.77.0.3/t"
 check_rc "--password on the command line: exit status 2" 2 "$RC"
+mc_run nourl h2 bridge "$G"
+check_rc "no URL anywhere: exit status 2" 2 "$RC"
+check_has "no URL: says where one goes" "$T/nourl.err" \
+	"mcast: give GROUP:PORT and a broker URL (mqtt://HOST/TOPIC), or 'url =' in the settings file"
+mc_run cmdurl h2 bridge --url "mqtt://10.77.0.3/t" "$G"
+check_rc "--url on the command line: exit status 2" 2 "$RC"
+check_has "--url on the command line: says the URL is the operand" "$T/cmdurl.err" \
+	"mcast: --url: give the URL after GROUP:PORT; 'url =' is for settings files"
 mc_run noport h2 bridge "$G" "mqtt://10.77.0.3:0/t"
 check_rc "port 0 in the URL: exit status 2" 2 "$RC"
 check_has "port 0: named" "$T/noport.err" "port '0' is not a number 1-65535"
 
 # works NAME URL ARGS...: the bridge connects and carries one datagram to
-# mosquitto_sub on the broker's loopback listener.
+# mosquitto_sub on the broker's loopback listener. With URL "" neither the
+# group nor the URL is on the command line (a settings file gives them).
 works() {
 	local name=$1 url=$2
 	shift 2
 	bg "sub$name" h3 mosquitto_sub -h 127.0.0.1 -t t -C 1 -W "$LONG"
 	sleep 0.3
-	mc_bg "$name" h2 bridge -i eth0 --to-mqtt "$@" "$G" "$url"
+	[ -n "$url" ] && set -- "$@" "$G" "$url"
+	mc_bg "$name" h2 bridge -i eth0 --to-mqtt "$@"
 	wait_ready "$name" || return
 	mc_run "tx$name" h1 send -i eth0 "$G" "via $name"
 	wait_exit "sub$name" "$((LONG + 2))"
@@ -109,6 +119,11 @@ works() {
 works pwfile "mqtt://meter@10.77.0.3/t" --password-file "$T/good.pw"
 printf '[bridge]\npassword = "s3cret pw"\n' >"$T/bridge.conf"
 works pwconf "mqtt://meter@10.77.0.3/t" --config "$T/bridge.conf"
+# As mcast-bridge@NAME.service runs it: the group, the URL and the password
+# all from the settings file.
+printf '[bridge]\ngroup = %s\nurl = mqtt://meter@10.77.0.3/t\npassword = "s3cret pw"\n' \
+	"$G" >"$T/unit.conf"
+works unitconf "" --config "$T/unit.conf"
 works tls "mqtts://meter@10.77.0.3/t" --cafile "$K/ca.pem" --password-file "$T/good.pw"
 works clientcert "mqtts://10.77.0.3:8884/t" --cafile "$K/ca.pem" --cert "$K/client.pem" \
 	--key "$K/client.key"

@@ -77,12 +77,12 @@ for p in $PKGS; do
 	[ -f "$deb" ] && debs+=("$deb")
 done
 [ "${#debs[@]}" = 3 ] || finish
-# ${shlibs:Depends} expanded by dpkg-shlibdeps: libc6 and libsodium23 at
-# least (libmcast links libsodium), whatever else the tool links.
+# ${shlibs:Depends} expanded by dpkg-shlibdeps: libc6, libsodium23
+# (libmcast links libsodium) and libmosquitto1 (mcast bridge) at least.
 deps=" $(dpkg-deb -f "$tmp/mcast_${version}_"*.deb Depends | tr ',' '\n' |
 	sed 's/^ *//; s/ .*//' | tr '\n' ' ')"
 note "mcast depends on:$deps"
-for d in libc6 libsodium23; do
+for d in libc6 libsodium23 libmosquitto1; do
 	case $deps in
 	*" $d "*) ok "mcast's computed Depends has $d" ;;
 	*) not_ok "mcast's computed Depends has $d" ;;
@@ -190,6 +190,19 @@ check "mcast recv with the example settings exits 0" test $? = 0
 same "the three readings arrive as JSON lines in the output file" \
 	"reading 1|reading 2|reading 3" \
 	"$(sed -n 's/^{"event":"message",.*"data":"\([^"]*\)"}$/\1/p' "$tmp/readings.jsonl" | paste -sd'|')"
+
+# The bridge's example, pointed at a port on lo where no broker listens
+# (without TLS, and with a password file of ours): its settings are all
+# taken, and the bridge ends at once, saying why.
+echo secret >"$tmp/mqtt.pass"
+sed -e 's|^url = mqtts://\([^@]*\)@[^/]*/|url = mqtt://\1@127.0.0.1:1/|' -e '/^cafile = /d' \
+	-e "s|^password-file = .*|password-file = $tmp/mqtt.pass|" \
+	-e 's/^interface = eth0$/interface = lo/' \
+	/usr/share/doc/mcast/examples/bridge.conf >"$tmp/bridge.conf"
+in_ns /usr/bin/mcast bridge --config "$tmp/bridge.conf" >"$tmp/bridge.out" 2>"$tmp/bridge.err"
+check "mcast bridge with the example settings exits 1 (no broker)" test $? = 1
+same "and says why" "mcast: cannot connect to the broker mqtt://127.0.0.1:1: Connection refused" \
+	"$(cat "$tmp/bridge.err")"
 
 # ---- examples/ against the installed libmcast-dev ---------------------------
 ex=/usr/share/doc/libmcast-dev/examples
