@@ -34,6 +34,6 @@ void ignored_fields(struct emit *e, const struct ignored *ig)
 	emit_u64(e, "garbage", ig->garbage);
 	emit_u64(e, "truncated", ig->truncated);
 	emit_u64(e, "oversized", ig->oversized);
-	emit_u64(e, "foreign_version", ig->foreign);
+	emit_u64(e, "foreign", ig->foreign);
 	emit_u64(e, "other", ig->other);
 }

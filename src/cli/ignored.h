@@ -2,7 +2,7 @@
  * ignored.h - what every command that decodes mcast's wire format (pong,
  * ping, bench recv) does with a datagram it cannot use: it sorts it one
  * way, by the decoder's verdict, into the counters of one JSON object,
- * "ignored":{"garbage","truncated","oversized","foreign_version","other"}.
+ * "ignored":{"garbage","truncated","oversized","foreign","other"}.
  */
 #ifndef MCAST_CLI_IGNORED_H
 #define MCAST_CLI_IGNORED_H
@@ -36,7 +36,7 @@ uint64_t ignored_total(const struct ignored *ig);
 void ignored_fields(struct emit *e, const struct ignored *ig);
 #define IGNORED_TEXT                                                          \
 	"{ignored.garbage} garbage, {ignored.truncated} truncated, "         \
-	"{ignored.oversized} oversized, {ignored.foreign_version} of another " \
+	"{ignored.oversized} oversized, {ignored.foreign} of another " \
 	"version, {ignored.other} other"
 
 #endif

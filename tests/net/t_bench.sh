@@ -104,7 +104,7 @@ check_eq "JSON receiver: the sender is 10.77.0.1" "10.77.0.1" \
 check_eq "JSON receiver summary: $N datagrams from 1 sender; no kernel drop, GRO train, garbage or other" \
 	"$N 1 0 0 0 0 0" \
 	"$(jget "$T/ajson.out" 'S["datagrams"]' 'S["senders"]' 'S["kernel_drops"]' \
-		'S["gro_trains"]' 'S["garbage"]' 'S["other"]' 'S["other_senders"]')"
+		'S["gro_trains"]' 'sum(S["ignored"].values())' 'S["ignored"]["other"]' 'S["other_senders"]')"
 
 # The shape of the --json output: the documented events in order, each with
 # exactly its fields, sender ids of 16 hex digits, percentiles in order.
@@ -142,10 +142,13 @@ check("sender line: 0 <= p50 <= p90 <= p99 <= p99.9 <= max (within 1%)",
       <= lat["max"] * 1.01 + 0.1, lat)
 check("sender line: sender_id is 16 hex digits",
       re.fullmatch(r"[0-9a-f]{16}", f["sender_id"]) is not None, f["sender_id"])
-summary_keys = {"event", "datagrams", "senders", "kernel_drops", "gro_trains", "garbage",
-                "other", "other_senders", "cpu_ns_per_datagram"}
+summary_keys = {"event", "datagrams", "senders", "kernel_drops", "gro_trains", "ignored",
+                "other_senders", "cpu_ns_per_datagram"}
 check("summary line: exactly the documented fields", set(R[-1]) == summary_keys,
       sorted(R[-1]))
+check("summary line: ignored has the counters of pong and ping",
+      set(R[-1].get("ignored", {})) == {"garbage", "truncated", "oversized",
+                                         "foreign", "other"}, R[-1].get("ignored"))
 progress_keys = {"event", "elapsed_s", "sender", "sender_id", "datagrams_per_s",
                  "mbit_per_s", "received", "lost", "duplicates", "reordered",
                  "kernel_drops"}
@@ -165,11 +168,11 @@ tap_merge "$T/shape.tap"
 wait_exit atext "$LONG"
 check_rc "text receiver exits 0" 0 "$RC"
 check_match "text receiver: table columns" "$T/atext.out" \
-	'^sender +received +datagrams/s +Mbit/s +lost +loss% +dup +reord +p50 us +p90 us +p99 us +p99\.9 us +max us +jitter us$'
+	'^sender +sender id +received +datagrams/s +Mbit/s +lost +loss% +dup +reord +p50 us +p90 us +p99 us +p99\.9 us +max us +jitter us$'
 check_match "text receiver: 10.77.0.1 received $N, lost 0 (0.00%), no dup or reordering" \
-	"$T/atext.out" "^10\\.77\\.0\\.1 +$N +[0-9]+ +[0-9]+\\.[0-9] +0 +0\\.00 +0 +0( +[0-9]+\\.[0-9]){6}\$"
+	"$T/atext.out" "^10\\.77\\.0\\.1 +[0-9a-f]{16} +$N +[0-9]+ +[0-9]+\\.[0-9] +0 +0\\.00 +0 +0( +[0-9]+\\.[0-9]){6}\$"
 check_match "text receiver: the closing line counts $N datagrams, nothing dropped or ignored" \
-	"$T/atext.out" "^$N datagrams from 1 sender; kernel drops 0; GRO trains 0; ignored 0 garbage, 0 other; "
+	"$T/atext.out" "^$N datagrams from 1 sender; kernel drops 0; GRO trains 0; ignored 0 garbage, 0 truncated, 0 oversized, 0 of another version, 0 other; "
 check_eq "text receiver: table header, one row and the closing line on stdout" 3 \
 	"$(nlines "$T/atext.out")"
 

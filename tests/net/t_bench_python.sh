@@ -105,12 +105,14 @@ check_eq "the real sender among the garbage: received 2000 of 2000, nothing lost
 	"$(jget "$T/main.out" "I['$rid']['received']" "I['$rid']['expected']" "I['$rid']['lost']" \
 		"I['$rid']['duplicates']" "I['$rid']['reordered']" "I['$rid']['late']" \
 		"I['$rid']['sender']")"
-# 1000 + 993 + 511 + 10 + 5 data messages, 30 garbage and 3 other: 2552.
-# 20 random, 2 other versions, 2 with flags, 2 unknown types, 2 short
-# data messages, and "MCST" with 4 and 6 bytes: 30 garbage; 2 probes and
-# an answer: 3 other.
-check_eq "summary: 6 senders; 30 garbage, 3 other; no kernel drops" "6 30 3 0 0" \
-	"$(jget "$T/main.out" 'S["senders"]' 'S["garbage"]' 'S["other"]' \
+# 1000 + 993 + 511 + 10 + 5 data messages, 30 ignored and 3 other: 2552.
+# Sorted as pong and ping sort them (ignored.c): 20 random, 2 with flags,
+# 2 unknown types, a 5-byte data message and "MCST" alone: 26 garbage; a
+# 31-byte data message and "MCST" with version 1, type 3 (6 bytes): 2
+# truncated; versions 2 and 0: 2 foreign; 2 probes and an answer: 3 other.
+check_eq "summary: 6 senders; ignored 26 garbage, 2 truncated, 0 oversized, 2 foreign, 3 other; no kernel drops" \
+	'6 {"garbage":26,"truncated":2,"oversized":0,"foreign":2,"other":3} 0 0' \
+	"$(jget "$T/main.out" 'S["senders"]' 'S["ignored"]' \
 		'S["other_senders"]' 'S["kernel_drops"]')"
 check_eq "summary: datagrams = the 2552 sent by hand + 2000 by bench send" 4552 \
 	"$(jget "$T/main.out" 'S["datagrams"]')"
@@ -123,7 +125,7 @@ check_rc "benchpy.py (empty datagrams) exits 0" 0 "$RC"
 wait_exit empty "$LONG"
 check_rc "receiver of empty datagrams exits 0" 0 "$RC"
 check_eq "2 empty datagrams and a data message: 3 datagrams, 2 garbage, 1 sender" "3 2 1" \
-	"$(jget "$T/empty.out" 'S["datagrams"]' 'S["garbage"]' 'S["senders"]')"
+	"$(jget "$T/empty.out" 'S["datagrams"]' 'S["ignored"]["garbage"]' 'S["senders"]')"
 
 # ---- more than 64 senders ------------------------------------------------------------
 
@@ -153,6 +155,6 @@ check_eq "IPv6: 6 and 7 swapped, 11 left out: received 19 of 20, lost 1, reorder
 	"19 20 1 0 1 0" "$(flow "$T/six.out" 16)"
 check_eq "IPv6: 3 twice: received 4, 1 duplicate" "4 4 0 1 0 0" "$(flow "$T/six.out" 17)"
 check_eq "IPv6: senders fd77::1, 3 garbage" "fd77::1 3" \
-	"$(jget "$T/six.out" 'I["0000000000000016"]["sender"]' 'S["garbage"]')"
+	"$(jget "$T/six.out" 'I["0000000000000016"]["sender"]' 'S["ignored"]["garbage"]')"
 
 finish

@@ -80,7 +80,7 @@ done
 check_eq "pong answered the 35 probes of two probers, and held back the 4 from port 0" "35 2 4" \
 	"$(jget "$T/pong.out" 'S["answered"]' 'S["probers"]' 'S["held_back"]')"
 check_eq "pong counted each kind it ignored" \
-	'{"garbage":18,"truncated":5,"oversized":7,"foreign_version":6,"other":5}' \
+	'{"garbage":18,"truncated":5,"oversized":7,"foreign":6,"other":5}' \
 	"$(jget "$T/pong.out" 'S["ignored"]')"
 check_eq "pong's JSON: a listening line, then the summary" "listening summary" \
 	"$(jget "$T/pong.out" '" ".join(x["event"] for x in L)')"
