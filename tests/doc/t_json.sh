@@ -1,0 +1,131 @@
+#!/bin/sh
+# t_json.sh - docs/JSON.md documents every JSON event and field of every
+# command, and nothing that is not printed.
+#
+# Each command runs with --json in a private network namespace that holds
+# only lo (unshare -n): recv answering send --wait, pong answering ping,
+# bench recv measuring bench send (long enough for progress lines), and
+# ifaces with and without -v. Then every event printed must be in
+# docs/JSON.md under its command with each of its fields (object.field for
+# a nested object), and every event and field there must be printed by
+# some run. Every wait is bounded; the runs take about five seconds.
+# shellcheck source=tests/doc/tap.sh
+. "$(dirname "$0")/tap.sh"
+
+find_netns || skip "cannot make a private network namespace here (unshare -n needs root or user namespaces)"
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# SC2016: the script's variables expand inside the namespace; SC2086: NETNS
+# and WRAP are command lines.
+# shellcheck disable=SC2016,SC2086
+timeout -k 5 60 $NETNS env IP="$IP" WRAP="${MCAST_WRAP:-}" sh -c '
+	M=$1 D=$2
+	"$IP" link set lo up || exit 1
+	# listening NAME: wait until the receiver NAME has joined, 5 s at most.
+	listening() {
+		i=0
+		while [ $i -lt 50 ] && ! grep -q "listening on" "$D/$1.err" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	}
+	timeout 10 $WRAP "$M" recv -i lo --json -n 1 --echo 239.1.9.1:5901 >"$D/recv.json" 2>"$D/recv.err" &
+	listening recv
+	timeout 10 $WRAP "$M" send -i lo --json --wait 1s 239.1.9.1:5901 hello >"$D/send.json" 2>"$D/send.err"
+	wait
+	timeout 10 $WRAP "$M" pong -i lo --json 239.1.9.2:5902 >"$D/pong.json" 2>"$D/pong.err" &
+	p=$!
+	listening pong
+	timeout 10 $WRAP "$M" ping -i lo --json -n 3 -I 100ms -w 300ms 239.1.9.2:5902 >"$D/ping.json" 2>"$D/ping.err"
+	kill -TERM $p
+	wait
+	timeout 10 $WRAP "$M" bench recv -i lo --json -w 1s 239.1.9.3:5903 >"$D/brecv.json" 2>"$D/brecv.err" &
+	listening brecv
+	timeout 10 $WRAP "$M" bench send -i lo --json --rate 1000 -d 1500ms 239.1.9.3:5903 >"$D/bsend.json" 2>"$D/bsend.err"
+	wait
+	$WRAP "$M" ifaces --json >"$D/ifaces.json" 2>"$D/ifaces.err"
+	$WRAP "$M" ifaces -v --json >"$D/ifacesv.json" 2>"$D/ifacesv.err"
+' sh "$MCAST" "$tmp"
+rc=$?
+check "the runs finished within 60 s" test "$rc" -ne 124 -a "$rc" -ne 137
+
+python3 - "$root/docs/JSON.md" "$tmp" <<'PY' || failures=$((failures + 1))
+import json, os, re, sys
+
+doc, d = sys.argv[1], sys.argv[2]
+runs = {"recv": "recv", "send": "send", "pong": "pong", "ping": "ping",
+        "brecv": "bench recv", "bsend": "bench send", "ifaces": "ifaces",
+        "ifacesv": "ifaces"}
+failures = 0
+
+
+def check(what, ok, detail=None):
+    global failures
+    print(("ok - " if ok else "not ok - ") + what)
+    if not ok:
+        failures += 1
+        if detail is not None:
+            print("#   " + str(detail))
+
+
+# docs/JSON.md: "## command", "### event", then "| field | type | meaning |".
+documented, cmd, event = {}, None, None
+for line in open(doc):
+    if line.startswith("## "):
+        cmd, event = line[3:].strip(), None
+    elif line.startswith("### ") and cmd:
+        event = line[4:].strip()
+        documented.setdefault((cmd, event), [])
+    elif event and line.startswith("| ") and not line.startswith("| field") \
+            and not line.startswith("| ---"):
+        documented[(cmd, event)].append(line.split("|")[1].strip())
+
+
+def paths(rec):
+    out = set()
+    for k, v in rec.items():
+        if k == "event":
+            continue
+        out.add(k)
+        if isinstance(v, dict):
+            out |= {k + "." + s for s in v}
+    return out
+
+
+printed, extras = {}, {}
+for run, c in runs.items():
+    lines = open(os.path.join(d, run + ".json")).read().splitlines()
+    check("%s --json printed something" % run, len(lines) > 0,
+          open(os.path.join(d, run + ".err")).read()[-500:])
+    for l in lines:
+        try:
+            rec = json.loads(l)
+        except ValueError:
+            check("%s: every line is JSON" % run, False, l)
+            continue
+        key = (c, rec.get("event"))
+        printed.setdefault(key, set()).update(paths(rec))
+        doc_fields = documented.get(key)
+        if doc_fields is None:
+            check("%s: event %s is documented" % (c, key[1]), False, l)
+            continue
+        allowed = {a.strip() for f in doc_fields for a in f.split("/")}
+        extras.setdefault(key, set()).update(paths(rec) - allowed)
+
+for key, extra in sorted(extras.items()):
+    check("%s %s: every field printed is documented" % key, not extra, sorted(extra))
+
+for key, fields in sorted(documented.items()):
+    got = printed.get(key)
+    check("%s %s: documented and printed by a run" % key, got is not None)
+    if got is None:
+        continue
+    missing = [f for f in fields if not any(a.strip() in got for a in f.split("/"))]
+    check("%s %s: every documented field is printed" % key, not missing, missing)
+sys.exit(1 if failures else 0)
+PY
+finish
