@@ -105,6 +105,11 @@ uint64_t cli_random_u64(void);
 
 /* Parse GROUP:PORT, or print a usage error; returns 0 or EXIT_USAGE. */
 int cli_group(const char *text, mcast_addr *out);
+struct cli_config;
+/* Parse "GROUP[+N]:PORT[,GROUP[+N]:PORT...]" (groups of one family) into
+ * cfg->groups (allocated, freed by cli_config_free()). 0 or EXIT_USAGE
+ * after one line naming the bad part. */
+int cli_group_list(const char *text, struct cli_config *cfg);
 /* Parse a host address of the group's family for option opt. */
 int cli_host(const char *opt, const char *text,
 	     const mcast_addr *group, mcast_addr *out);

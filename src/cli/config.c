@@ -322,4 +322,7 @@ void cli_config_free(struct cli_config *cfg)
 	free(cfg->text);
 	cfg->text = NULL;
 	cfg->group = NULL;
+	free(cfg->groups);
+	cfg->groups = NULL;
+	cfg->n_groups = 0;
 }

@@ -13,7 +13,10 @@
 #ifndef MCAST_CLI_CONFIG_H
 #define MCAST_CLI_CONFIG_H
 
+#include "mcast.h"
+
 #include <stdbool.h>
+#include <stddef.h>
 
 struct cli_spec;
 
@@ -21,6 +24,10 @@ struct cli_spec;
 struct cli_config {
 	char *text;	   /* the file, cut into NUL-terminated values */
 	const char *group; /* "group = ..." or NULL */
+	/* A sender's destinations (spec->ranges): every group of the operand,
+	 * in order, the first also in cli_parse_args()'s *group. */
+	mcast_addr *groups;
+	size_t n_groups;
 };
 
 /*

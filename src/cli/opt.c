@@ -203,7 +203,13 @@ int cli_parse_args(int argc, char **argv, const struct cli_spec *spec, void *ctx
 		return cli_usage("unexpected argument '%s'", argv[optind]);
 	if (!text)
 		return cli_usage("missing GROUP:PORT");
-	rc = cli_group(text, group);
+	rc = spec->ranges ? cli_group_list(text, cfg) : cli_group(text, group);
+	if (rc == 0 && spec->ranges) {
+		*group = cfg->groups[0];
+		for (size_t i = 1; i < cfg->n_groups; i++)
+			if (mcast_addr_port(&cfg->groups[i]) == 0)
+				*group = cfg->groups[i]; /* refused below */
+	}
 	/* Port 0 picks a free port for a receiver; a datagram cannot go to it. */
 	if (rc == 0 && spec->sends && mcast_addr_port(group) == 0)
 		rc = cli_usage("%s: a sender needs a port from 1 to 65535, not 0", text);

@@ -129,6 +129,9 @@ struct cli_spec {
 	 */
 	int (*check)(const struct cli_arg *a);
 	bool sends; /* the group is a destination: port 0 is refused */
+	/* The operand may name several groups, GROUP[+N]:PORT[,...], all of
+	 * one family, listed in cfg->groups (send). */
+	bool ranges;
 };
 
 /* cli_options() and cli_parse_args() after --help printed the usage: the

@@ -3,10 +3,13 @@
  * hosts, interfaces, numbers, durations and sizes, each refused with a
  * usage error that names the option and the value.
  */
+#include "cli/config.h"
 #include "cli/opt.h"
 #include "cli/parse.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 int cli_group(const char *text, mcast_addr *out)
 {
@@ -15,6 +18,57 @@ int cli_group(const char *text, mcast_addr *out)
 	if (mcast_addr_parse_group(out, text, &e) < 0)
 		return cli_usage("%s", e.msg);
 	return 0;
+}
+
+/* At most this many destinations in one operand. */
+#define GROUP_LIST_MAX 65536
+
+/* Append the groups of one item of a list. 0 or EXIT_USAGE. */
+static int add_item(const char *item, struct cli_config *cfg)
+{
+	mcast_addr first;
+	mcast_error e;
+	unsigned count;
+	void *p;
+
+	if (mcast_addr_parse_range(&first, &count, item, &e) < 0)
+		return cli_usage("%s", e.msg);
+	if (cfg->n_groups && mcast_addr_family(&first) != mcast_addr_family(cfg->groups))
+		return cli_usage("'%s': the groups of one sender are all IPv4 or all "
+				 "IPv6", item);
+	if (cfg->n_groups + count > GROUP_LIST_MAX)
+		return cli_usage("'%s': more than %d groups", item, GROUP_LIST_MAX);
+	p = realloc(cfg->groups, (cfg->n_groups + count) * sizeof(*cfg->groups));
+	if (!p)
+		return cli_usage("'%s': out of memory", item);
+	cfg->groups = p;
+	for (unsigned i = 0; i < count; i++) {
+		cfg->groups[cfg->n_groups + i] = first;
+		mcast_addr_add(&cfg->groups[cfg->n_groups + i], i, NULL);
+	}
+	cfg->n_groups += count;
+	return 0;
+}
+
+int cli_group_list(const char *text, struct cli_config *cfg)
+{
+	char item[256];
+	const char *p = text;
+	int rc = 0;
+
+	while (rc == 0) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= sizeof(item))
+			return cli_usage("bad group list '%s'", text);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		rc = add_item(item, cfg);
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return rc;
 }
 
 int cli_host(const char *opt, const char *text,

@@ -178,8 +178,15 @@ int outsock_failed(const struct outsock *o, ssize_t n, size_t len, const char *m
 int outsock_send(struct outsock *o, const void *buf, size_t len)
 {
 	mcast_error e;
-	ssize_t n = mcast_sock_send(o->sock, &o->group, buf, len, &e);
+	const mcast_addr *dst = &o->group;
+	ssize_t n;
 
+	if (o->n_dsts > 1) {
+		dst = &o->dsts[o->next];
+		o->next = (o->next + 1) % o->n_dsts;
+	}
+	o->last = dst;
+	n = mcast_sock_send(o->sock, dst, buf, len, &e);
 	return n >= 0 ? 0 : outsock_failed(o, n, len, e.msg);
 }
 

@@ -46,6 +46,11 @@ struct outsock {
 	uint64_t ttl, port;
 	bool has_port, fragment;
 	int loop; /* -1 the kernel's default, 0 off, 1 on */
+	/* Several destinations (send GROUP+N:PORT): sent to in turn, one
+	 * datagram each; NULL for the group alone. Not owned. */
+	const mcast_addr *dsts;
+	size_t n_dsts, next;
+	const mcast_addr *last; /* where the last datagram went */
 	/* Done. */
 	mcast_addr group;
 	mcast_sock *sock;
@@ -61,7 +66,7 @@ int outsock_option(struct outsock *o, const struct cli_arg *a);
 /* Open the socket for group: bind, TTL, loopback, interface. Returns 0,
  * EXIT_USAGE (unknown interface, bad --bind) or EXIT_FAIL. */
 int outsock_open(struct outsock *o, const mcast_addr *group);
-/* Send len bytes to the group; reports a failure (with the path's limit
+/* Send len bytes to the group (or the next of dsts, round robin); reports a failure (with the path's limit
  * for a datagram too large) and returns EXIT_FAIL, or 0. */
 int outsock_send(struct outsock *o, const void *buf, size_t len);
 /* Whether a datagram of len bytes fits the path: 0, or EXIT_FAIL after

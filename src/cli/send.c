@@ -31,11 +31,14 @@ static const char usage_text[] =
 	"\n"
 	"Send MESSAGE (the words joined by spaces) to a multicast group, and with\n"
 	"--wait report every answer. GROUP:PORT is 239.1.2.3:5000,\n"
-	"[ff15::1]:5000 or [ff02::1%eth0]:5000.\n"
+	"[ff15::1]:5000 or [ff02::1%eth0]:5000. Several groups, GROUP+N:PORT\n"
+	"(239.1.1.1+15:5000: 16 groups) or a comma-separated list of them, are\n"
+	"sent to in turn, one datagram each (round robin); -n N is N per group.\n"
 	"\n"
 	"Options:\n"
 	OUT_USAGE
-	"  -n, --count N           send N datagrams, 0 = until interrupted (default 1)\n"
+	"  -n, --count N           send N datagrams (to each group), 0 = until\n"
+	"                          interrupted (default 1)\n"
 	"  -I, --interval DURATION time between datagrams (default 1s); with\n"
 	"                          --stdin the least time between lines (without\n"
 	"                          it, each line is sent as soon as it arrives)\n"
@@ -196,6 +199,7 @@ static int check(const struct cli_arg *a)
 const struct cli_spec send_spec = {
 	.name = "send", .opts = send_options, .apply = apply, .check = check,
 	.usage = usage_text, .operands = CLI_GROUP_WORDS, .sends = true,
+	.ranges = true,
 };
 
 /* Join argv words with single spaces into one malloc'ed message. */
@@ -261,6 +265,15 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	/* The file's count is for repeated messages: not for stdin. */
 	if (from_stdin(o) && o->count_from_file)
 		o->has_count = false;
+	o->out.dsts = o->cfg.groups;
+	o->out.n_dsts = o->cfg.n_groups;
+	/* -n N is N datagrams to each group: N rounds. */
+	if (o->cfg.n_groups > 1 && o->count) {
+		if (o->count > UINT64_MAX / o->cfg.n_groups)
+			return cli_usage("--count: %llu to each of %zu groups is too many",
+					 (unsigned long long)o->count, o->cfg.n_groups);
+		o->count *= o->cfg.n_groups;
+	}
 	rc = check_conflicts(o, argc - optind);
 	if (rc || o->input != SRC_WORDS)
 		return rc;
@@ -333,7 +346,7 @@ static void send_payload(struct sender *s, size_t len)
 	s->bytes += len;
 	sched_took(&s->sched, 1, cli_now_ns());
 	if (cli_verbosity >= LOG_VERBOSE) {
-		mcast_addr_format(&s->o->group, dst, sizeof(dst), MCAST_FMT_PORT);
+		mcast_addr_format(s->o->out.last, dst, sizeof(dst), MCAST_FMT_PORT);
 		cli_debug("sent %zu bytes to %s (#%llu)", len, dst,
 			  (unsigned long long)s->sent);
 	}
@@ -426,10 +439,13 @@ static int setup(struct sender *s)
 static int summary(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	char to[MCAST_ADDRSTRLEN];
+	char to[MCAST_ADDRSTRLEN + 32];
 
 	/* The group and interface are for the text only, as they always were. */
 	mcast_addr_format(&o->group, to, sizeof(to), MCAST_FMT_PORT);
+	if (o->cfg.n_groups > 1)
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), " and %zu more group%s",
+			 o->cfg.n_groups - 1, o->cfg.n_groups > 2 ? "s" : "");
 	emit_begin(&s->em, "summary");
 	emit_u64(&s->em, "sent", s->sent);
 	emit_u64(&s->em, "bytes", s->bytes);

@@ -6,8 +6,11 @@
 #   - past net.ipv4.igmp_max_memberships (20 groups per socket) the error
 #     names it, its value and the sysctl, exit 1, and nothing stays joined;
 #   - a group given twice, port 0 with two groups: usage errors;
-#   - with the limit raised, 1000 groups in one recv, a datagram to each,
-#     counted exactly (1000 group_summary records of 1 each).
+#   - mcast send to a range and a list sends round robin, one datagram per
+#     group in turn, -n N to each group (N rounds);
+#   - with the limit raised, 1000 groups in one recv, a datagram to each
+#     from mcast send over the range (and from Python), counted exactly
+#     (1000 group_summary records each time).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 need_netns
@@ -71,6 +74,24 @@ check_eq "JSON: group_summary per group" \
 	"$(jget "$T/g6.out" "' '.join('%s=%d' % (x['group'], x['datagrams']) for x in E('group_summary'))")"
 check_eq "JSON: the summary's total" 3 "$(jget "$T/g6.out" "S['datagrams']")"
 
+# mcast send to a list with a range in it: round robin, -n 2 to each group
+# (on one port, so that the receiver's one socket keeps their order).
+mc_bg rr h2 recv -i eth0 -n 8 -w "$(tmo 3)" 239.3.0.1:5201 239.3.1.1+2:5201
+wait_listening rr
+send -n 2 -I 0 239.3.1.1+2:5201,239.3.0.1:5201 rr
+check_rc "send to four groups: exit 0" 0 "$RC"
+check_file "its summary counts all of them" "$T/s.err" \
+	"mcast: sent 8 datagrams (16 bytes) to 239.3.1.1:5201 and 3 more groups via eth0"
+wait_exit rr "$LONG"
+check_rc "the receiver of the four: exit 0" 0 "$RC"
+check_eq "round robin: each group in turn, twice" \
+	"239.3.1.1 239.3.1.2 239.3.1.3 239.3.0.1 239.3.1.1 239.3.1.2 239.3.1.3 239.3.0.1" \
+	"$(sed -E 's/.* -> ([0-9.]+):.*/\1/' "$T/rr.out" | tr '\n' ' ' | sed 's/ $//')"
+mc_run mix h1 send -i eth0 239.3.0.1:5200,[ff15::3:1]:5200 x
+check_rc "send to IPv4 and IPv6 at once: exit 2" 2 "$RC"
+check_file "it says why" "$T/mix.err" \
+	"mcast: '[ff15::3:1]:5200': the groups of one sender are all IPv4 or all IPv6"
+
 # Usage errors.
 mc_run dup h2 recv -i eth0 239.3.0.1:5200 239.3.0.0+3:5200
 check_rc "a group given twice: exit 2" 2 "$RC"
@@ -89,16 +110,18 @@ check_eq "nothing stays joined" 0 "$(groups_in h2 239.3.)"
 
 # Raised: 1000 groups in one recv, one datagram each from a range sender.
 ns_sysctl h2 net.ipv4.igmp_max_memberships=1000
-mc_bg k4 h2 recv -i eth0 --json --rcvbuf 8M -n 1000 -w "$(tmo 10)" 239.3.16.0+999:5204
+mc_bg k4 h2 recv -i eth0 --json --rcvbuf 8M -n 2000 -w "$(tmo 10)" 239.3.16.0+999:5204
 wait_listening k4
 check_eq "h2 has joined 1000 groups" 1000 "$(groups_in h2 239.3.)"
-check "Python sends a datagram to each of the 1000" \
+send -I 0 239.3.16.0+999:5204 one
+check_rc "mcast send to the 1000: exit 0" 0 "$RC"
+check "and Python sends a datagram to each of the 1000 too" \
 	in_ns h1 "${PY[@]}" sendrange 239.3.16.0 1000 5204 eth0
 wait_exit k4 "$LONG"
 check_rc "1000 groups: exit 0" 0 "$RC"
-check_eq "1000 messages, to 1000 distinct groups" "1000 1000" \
+check_eq "2000 messages, to 1000 distinct groups" "2000 1000" \
 	"$(jget "$T/k4.out" "len(E('message'))" "len(set(x['group'] for x in E('message')))")"
-check_eq "1000 group_summary records, each of exactly 1" "1000 {1}" \
+check_eq "1000 group_summary records, each of exactly 2" "1000 {2}" \
 	"$(jget "$T/k4.out" "len(E('group_summary'))" "set(x['datagrams'] for x in E('group_summary'))")"
 check_eq "all 1000 left on exit" 0 "$(groups_in h2 239.3.)"
 
