@@ -106,6 +106,9 @@ summary_sent() {
 mc_bg r1 h2 recv -i eth0 --json -w "$(tmo 2)" 239.77.2.1:5772
 wait_listening r1
 mc_bg s1 h1 send -i eth0 -n 0 -I 1ms 239.77.2.1:5772 x
+# The signal comes once the sender is surely in its loop: after the
+# receiver has its first datagram (a slow start under valgrind is no test).
+wait_for_lines "$T/r1.out" 2 "$LONG"
 sleep 1
 kill -TERM "${PID[s1]}"
 wait_exit s1 "$LONG"
