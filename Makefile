@@ -137,7 +137,7 @@ sanitize:
 	MCAST_SLOW=2 $(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
 
 valgrind: all $(UNIT_BIN) $(HELPER_BIN)
-	MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	RUN_LIMIT=300 MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
