@@ -244,9 +244,15 @@ for cmd in send ping "bench send"; do
 	ping) args=(ping -n 0 -I 10ms -i "y$n" "239.77.5.$n:5775") ;;
 	*) args=(bench send -d 20s --rate 1k -i "y$n" "239.77.5.$n:5775") ;;
 	esac
+	# A receiver on h1 itself hears the looped-back copy: the sender is
+	# then past its start and sending on y$n (a fixed sleep was too short
+	# under valgrind, which deleted y$n before the sender resolved it).
+	mc_bg "w$n" h1 recv -n 1 -w "${LONG}s" -i "y$n" "239.77.5.$n:5775"
+	wait_listening "w$n"
 	mc_bg "e$n" h1 "${args[@]}"
-	sleep 0.5
-	check "$cmd -i y$n is sending" proc_alive "${PID[e$n]}"
+	wait_exit "w$n" "$((LONG + 5))"
+	check_rc "$cmd -i y$n is sending (its own host hears it)" 0 "$RC"
+	check "$cmd -i y$n is still sending" proc_alive "${PID[e$n]}"
 	ip -n "${P}h1" link del "y$n"
 	wait_exit "e$n" 5
 	check_rc "$cmd, y$n deleted: exits 1 at once" 1 "$RC"
