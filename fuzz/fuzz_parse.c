@@ -185,7 +185,7 @@ static void check_duration_roundtrip(uint64_t ns)
 			   "format_duration into %zu bytes", len);
 		if (len)
 			FUZZ_CHECK(strncmp(buf, full, len - 1) == 0 &&
-					   buf[len - 1 < (size_t)n ? len - 1 : n] == '\0',
+					   buf[len - 1 < (size_t)n ? len - 1 : (size_t)n] == '\0',
 				   "format_duration into %zu bytes: bad text",
 				   len);
 		free(buf);
