@@ -1,6 +1,7 @@
 /*
- * emit.c - records to JSON lines or to text from a template. The one place
- * that decides escaping and number formats for everything the tool reports.
+ * emit.c - records to JSON lines or to text from a template (emit_text.c).
+ * The one place that decides escaping and number formats for everything
+ * the tool reports.
  */
 #include "cli/cli.h"
 #include "cli/emit.h"
@@ -20,13 +21,29 @@ int emit_init(struct emit *e, FILE *out, bool json)
 	return e->mem ? 0 : -errno;
 }
 
+/* More scratch space than the record's own: a block of at least 4 KiB. */
+struct emit_block {
+	struct emit_block *next;
+	size_t used, size;
+	char data[];
+};
+
 void emit_free(struct emit *e)
 {
 	if (e->mem)
 		fclose(e->mem);
 	free(e->buf);
+	free(e->f);
+	while (e->more) {
+		struct emit_block *b = e->more;
+
+		e->more = b->next;
+		free(b);
+	}
 	e->mem = NULL;
 	e->buf = NULL;
+	e->f = NULL;
+	e->nf = e->cap = 0;
 }
 
 void emit_begin(struct emit *e, const char *event)
@@ -34,12 +51,32 @@ void emit_begin(struct emit *e, const char *event)
 	e->event = event;
 	e->nf = 0;
 	e->used = 0;
+	for (struct emit_block *b = e->more; b; b = b->next)
+		b->used = 0;
 	e->overflow = false;
+}
+
+/* Room for one more field: the table doubles up to EMIT_MAX_FIELDS. */
+static bool grow(struct emit *e)
+{
+	int cap = e->cap ? e->cap * 2 : 64;
+	struct emit_field *f;
+
+	if (e->nf >= EMIT_MAX_FIELDS)
+		return false;
+	if (cap > EMIT_MAX_FIELDS)
+		cap = EMIT_MAX_FIELDS;
+	f = realloc(e->f, (size_t)cap * sizeof(*f));
+	if (!f)
+		return false;
+	e->f = f;
+	e->cap = cap;
+	return true;
 }
 
 static struct emit_field *add(struct emit *e, const char *name, enum emit_type t)
 {
-	if (e->nf >= EMIT_MAX_FIELDS) {
+	if (e->nf >= e->cap && !grow(e)) {
 		e->overflow = true;
 		return NULL;
 	}
@@ -47,17 +84,33 @@ static struct emit_field *add(struct emit *e, const char *name, enum emit_type t
 	return &e->f[e->nf++];
 }
 
-/* Room in the record's scratch space, or NULL (the field is dropped). */
+/* Room in the record's scratch space, or NULL (no memory: the field is
+ * dropped). Strings stay where they are until the next emit_begin(). */
 static char *scratch(struct emit *e, size_t n)
 {
+	struct emit_block *b;
 	char *p;
 
-	if (e->used + n > sizeof(e->scratch)) {
-		e->overflow = true;
-		return NULL;
+	if (e->used + n <= sizeof(e->scratch)) {
+		p = e->scratch + e->used;
+		e->used += n;
+		return p;
 	}
-	p = e->scratch + e->used;
-	e->used += n;
+	for (b = e->more; b && b->used + n > b->size; b = b->next)
+		;
+	if (!b) {
+		size_t size = n > 4096 ? n : 4096;
+
+		b = malloc(sizeof(*b) + size);
+		if (!b) {
+			e->overflow = true;
+			return NULL;
+		}
+		*b = (struct emit_block){.next = e->more, .size = size};
+		e->more = b;
+	}
+	p = b->data + b->used;
+	b->used += n;
 	return p;
 }
 
@@ -177,8 +230,17 @@ void emit_obj_end(struct emit *e)
 	add(e, NULL, EF_END);
 }
 
-/* A field's value as JSON (EF_TEXT never gets here). */
-static void json_value(FILE *m, const struct emit_field *f)
+void emit_arr(struct emit *e, const char *name)
+{
+	add(e, name, EF_ARR);
+}
+
+void emit_arr_end(struct emit *e)
+{
+	add(e, NULL, EF_ARR_END);
+}
+
+void emit_json_value(FILE *m, const struct emit_field *f)
 {
 	switch (f->type) {
 	case EF_STR:
@@ -204,198 +266,68 @@ static void json_value(FILE *m, const struct emit_field *f)
 	}
 }
 
+/* A payload as "data" (valid UTF-8) or "data_base64". */
+static void json_data(FILE *m, const struct emit_field *f)
+{
+	bool utf8 = cli_utf8_valid(f->v.data.p, f->v.data.len);
+
+	fputs(utf8 ? "\"data\":" : "\"data_base64\":", m);
+	(utf8 ? cli_write_json_string : cli_write_base64)(m, f->v.data.p, f->v.data.len);
+}
+
+/*
+ * The record as one JSON object. Nesting is followed with a depth and one
+ * bit per level (set: an array, whose values have no names); containers
+ * left open by dropped fields are closed at the end, so the line stays
+ * JSON.
+ */
 static void render_json(struct emit *e)
 {
 	FILE *m = e->mem;
+	uint64_t arrays = 0;
+	int depth = 0;
 	bool first = false;
 
 	fputs("{\"event\":", m);
 	cli_write_json_string(m, e->event, strlen(e->event));
 	for (int i = 0; i < e->nf; i++) {
 		const struct emit_field *f = &e->f[i];
+		bool in_arr = depth > 0 && depth <= 64 && (arrays >> (depth - 1)) & 1;
 
 		if (f->type == EF_TEXT)
 			continue;
-		if (f->type == EF_END) {
-			fputc('}', m);
+		if (f->type == EF_END || f->type == EF_ARR_END) {
+			if (depth > 0)
+				fputc(in_arr ? ']' : '}', m);
+			depth -= depth > 0;
 			first = false;
 			continue;
 		}
 		if (!first)
 			fputc(',', m);
 		first = false;
-		if (f->type == EF_DATA) {
-			bool utf8 = cli_utf8_valid(f->v.data.p, f->v.data.len);
-
-			fputs(utf8 ? "\"data\":" : "\"data_base64\":", m);
-			(utf8 ? cli_write_json_string : cli_write_base64)(m, f->v.data.p,
-									 f->v.data.len);
+		if (f->type == EF_DATA && !in_arr) {
+			json_data(m, f);
 			continue;
 		}
-		cli_write_json_string(m, f->name, strlen(f->name));
-		fputc(':', m);
-		if (f->type == EF_OBJ) {
-			fputc('{', m);
+		if (!in_arr) {
+			cli_write_json_string(m, f->name, strlen(f->name));
+			fputc(':', m);
+		}
+		if (f->type == EF_OBJ || f->type == EF_ARR) {
+			fputc(f->type == EF_OBJ ? '{' : '[', m);
+			if (depth < 64)
+				arrays = (arrays & ~(1ULL << depth)) |
+					 ((uint64_t)(f->type == EF_ARR) << depth);
+			depth++;
 			first = true;
 			continue;
 		}
-		json_value(m, f);
+		emit_json_value(m, f);
 	}
+	for (; depth > 0; depth--)
+		fputc(depth <= 64 && (arrays >> (depth - 1)) & 1 ? ']' : '}', m);
 	fputc('}', m);
-}
-
-/* The field named by the template key (dotted inside objects), or NULL. */
-static const struct emit_field *lookup(const struct emit *e, const char *key, size_t klen)
-{
-	char path[128];
-	size_t plen = 0, stack[8];
-	int depth = 0;
-
-	for (int i = 0; i < e->nf; i++) {
-		const struct emit_field *f = &e->f[i];
-		size_t nl;
-
-		if (f->type == EF_END) {
-			if (depth > 0)
-				plen = stack[--depth];
-			continue;
-		}
-		nl = strlen(f->name);
-		if (plen + nl + 1 < sizeof(path)) {
-			memcpy(path + plen, f->name, nl);
-			if (f->type == EF_OBJ && depth < 8) {
-				stack[depth++] = plen;
-				plen += nl;
-				path[plen++] = '.';
-				continue;
-			}
-			if (plen + nl == klen && memcmp(path, key, klen) == 0)
-				return f;
-		}
-	}
-	return NULL;
-}
-
-static void text_value(struct emit *e, const struct emit_field *f)
-{
-	FILE *m = e->mem;
-
-	switch (f->type) {
-	case EF_STR:
-	case EF_TEXT: cli_write_escaped(m, f->v.s, strlen(f->v.s)); break;
-	case EF_DATA:
-		(e->payload == EMIT_HEX ? cli_write_hex : cli_write_escaped)(
-			m, f->v.data.p, f->v.data.len);
-		break;
-	case EF_BOOL: fputs(f->v.b ? "yes" : "no", m); break;
-	case EF_NULL: fputc('-', m); break;
-	case EF_STRV:
-		for (size_t i = 0; i < f->v.strv.n; i++) {
-			if (i)
-				fputs(", ", m);
-			cli_write_escaped(m, f->v.strv.v[i], strlen(f->v.strv.v[i]));
-		}
-		break;
-	default: json_value(m, f); break;
-	}
-}
-
-/* Write the ONE or MANY branch of {key?ONE:MANY}. */
-static void plural(FILE *m, const struct emit_field *f, const char *alt, size_t alen)
-{
-	const char *colon = memchr(alt, ':', alen);
-	bool one = f && ((f->type == EF_U64 && f->v.u == 1) ||
-			 (f->type == EF_I64 && f->v.i == 1));
-
-	if (!colon)
-		colon = alt + alen;
-	if (one)
-		fwrite(alt, 1, (size_t)(colon - alt), m);
-	else if (colon < alt + alen)
-		fwrite(colon + 1, 1, (size_t)(alt + alen - colon - 1), m);
-}
-
-/* A column width in a template: digits after an optional minus, at most
- * 200 (a template is the program's own text, not the user's). */
-static int width_of(const char *p, size_t n)
-{
-	int v = 0, sign = 1;
-
-	if (n && *p == '-')
-		sign = -1, p++, n--;
-	for (; n && *p >= '0' && *p <= '9' && v < 200; p++, n--)
-		v = v * 10 + (*p - '0');
-	return sign * v;
-}
-
-/* {key,W}: the value rendered aside, then padded to W columns. */
-static void padded(struct emit *e, const struct emit_field *f, int width)
-{
-	char buf[256];
-	FILE *m = e->mem, *tmp = fmemopen(buf, sizeof(buf), "w");
-	long len;
-
-	if (!tmp)
-		return;
-	e->mem = tmp;
-	text_value(e, f);
-	e->mem = m;
-	len = ftell(tmp);
-	fclose(tmp);
-	if (len < 0)
-		len = 0;
-	if (len >= (long)sizeof(buf))
-		len = (long)sizeof(buf) - 1;
-	fprintf(m, "%*.*s", width, (int)len, buf);
-}
-
-/* The field of {key} or {key,W}; *width is W (0 without). */
-static const struct emit_field *field_of(const struct emit *e, const char *key,
-					 size_t klen, int *width)
-{
-	const char *comma = memchr(key, ',', klen);
-
-	*width = 0;
-	if (comma) {
-		*width = width_of(comma + 1, (size_t)(key + klen - comma - 1));
-		klen = (size_t)(comma - key);
-	}
-	return lookup(e, key, klen);
-}
-
-static void render_text(struct emit *e, const char *t)
-{
-	FILE *m = e->mem;
-
-	while (*t) {
-		const char *end, *q;
-
-		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
-			fputc(*t, m);
-			t += 2;
-			continue;
-		}
-		end = t[0] == '{' ? strchr(t, '}') : NULL;
-		if (!end) {
-			fputc(*t++, m);
-			continue;
-		}
-		q = memchr(t + 1, '?', (size_t)(end - t - 1));
-		if (q) {
-			plural(m, lookup(e, t + 1, (size_t)(q - t - 1)), q + 1,
-			       (size_t)(end - q - 1));
-		} else {
-			int width;
-			const struct emit_field *f = field_of(e, t + 1, (size_t)(end - t - 1),
-							      &width);
-
-			if (f && width)
-				padded(e, f, width);
-			else if (f)
-				text_value(e, f);
-		}
-		t = end + 1;
-	}
 }
 
 int emit_end(struct emit *e, enum emit_kind kind, const char *tmpl)
@@ -411,7 +343,7 @@ int emit_end(struct emit *e, enum emit_kind kind, const char *tmpl)
 	if (e->json)
 		render_json(e);
 	else
-		render_text(e, tmpl ? tmpl : "");
+		emit_render_text(e, tmpl ? tmpl : "");
 	fflush(e->mem);
 	len = ftello(e->mem);
 	e->len = len > 0 ? (size_t)len : 0;

@@ -14,6 +14,11 @@
  *                  left-aligned (tables)
  *   {{ and }}      literal braces
  *
+ * An array (emit_arr() ... emit_arr_end()) holds unnamed values: scalars,
+ * or objects opened with emit_obj(e, NULL). It is written in JSON only; a
+ * template cannot name it or anything inside it (use emit_strv() for a list
+ * that text shows too).
+ *
  * Text records of kind EMIT_DATA go to the output stream; EMIT_INFO ones to
  * stderr as "mcast: ..." unless -q (summaries and progress). JSON records
  * of either kind go to the output stream, so `--json > file` has them all.
@@ -33,7 +38,10 @@
 #include <stdio.h>
 #include <time.h>
 
-#define EMIT_MAX_FIELDS 64
+/* The fields of one record, nested ones included; more are dropped. The
+ * field table and the scratch space grow as a record needs them, so an
+ * interface with a thousand groups is one record. */
+#define EMIT_MAX_FIELDS (1 << 18)
 
 enum emit_kind { EMIT_DATA, EMIT_INFO };
 
@@ -42,7 +50,7 @@ enum emit_payload { EMIT_ESCAPED, EMIT_HEX };
 
 enum emit_type {
 	EF_STR, EF_TEXT, EF_U64, EF_I64, EF_DBL, EF_BOOL, EF_NULL,
-	EF_DATA, EF_OBJ, EF_END, EF_STRV
+	EF_DATA, EF_OBJ, EF_END, EF_STRV, EF_ARR, EF_ARR_END
 };
 
 struct emit_field {
@@ -66,18 +74,22 @@ struct emit_field {
 	} v;
 };
 
+struct emit_block;
+
 struct emit {
 	FILE *out;  /* NULL: keep records in buf */
 	bool json;
 	enum emit_payload payload;
 	/* The record being built. */
 	const char *event;
-	struct emit_field f[EMIT_MAX_FIELDS];
-	int nf;
+	struct emit_field *f;
+	int nf, cap;
 	bool overflow;
-	/* Formatted strings (addresses, times, ids) for this record. */
+	/* Formatted strings (addresses, times, ids) for this record: here,
+	 * then in more blocks when a record needs them (kept for the next). */
 	char scratch[2048];
 	size_t used;
+	struct emit_block *more;
 	/* The rendered record. */
 	FILE *mem;
 	char *buf;
@@ -110,9 +122,14 @@ void emit_time(struct emit *e, const char *name, const struct timespec *t);
 void emit_data(struct emit *e, const void *p, size_t len);
 /* A list of strings: a JSON array, in text joined with ", ". */
 void emit_strv(struct emit *e, const char *name, const char *const *v, size_t n);
-/* A nested object (JSON) whose fields are {name.field} in text. */
+/* A nested object (JSON) whose fields are {name.field} in text; name NULL
+ * inside an array. */
 void emit_obj(struct emit *e, const char *name);
 void emit_obj_end(struct emit *e);
+/* A JSON array: the fields up to emit_arr_end() are its values, their
+ * names not written (NULL will do). */
+void emit_arr(struct emit *e, const char *name);
+void emit_arr_end(struct emit *e);
 
 /*
  * Render the record and write it (text from tmpl; JSON ignores tmpl) and
@@ -130,5 +147,13 @@ int emit_failed(struct emit *e);
 
 /* The last record rendered, without its newline (buffer emitters). */
 const char *emit_record(const struct emit *e, size_t *len);
+
+/* ---- Between emit.c and emit_text.c ---------------------------------- */
+
+/* Write f's value as JSON (numbers, strings, lists; EF_TEXT never comes
+ * here). */
+void emit_json_value(FILE *m, const struct emit_field *f);
+/* Render the record being built as text from template t into e->mem. */
+void emit_render_text(struct emit *e, const char *t);
 
 #endif

@@ -4,6 +4,7 @@
  * of source-specific joins), on this host or network namespace.
  */
 #include "cli/cli.h"
+#include "cli/emit.h"
 #include "cli/opt.h"
 
 #include <errno.h>
@@ -81,16 +82,23 @@ static const struct {
 	{IFF_MULTICAST, "MULTICAST"},
 };
 
-static void print_flags(unsigned flags, const char *sep, bool quote)
+/* The flags in text: "UP,BROADCAST,MULTICAST". */
+static void print_flags(unsigned flags)
 {
 	bool first = true;
 
 	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
 		if (!(flags & flag_names[i].flag))
 			continue;
-		printf(quote ? "%s\"%s\"" : "%s%s", first ? "" : sep, flag_names[i].name);
+		printf("%s%s", first ? "" : ",", flag_names[i].name);
 		first = false;
 	}
+}
+
+/* Whether filter f is one of group g's, on g's interface. */
+static bool filter_of(const mcast_source_filter *f, const mcast_membership *g)
+{
+	return f->ifindex == g->ifindex && mcast_addr_equal(&f->group, &g->group, false);
 }
 
 /*
@@ -111,8 +119,8 @@ static void print_side(unsigned n, unsigned users, const char *what, const char 
 	*first = false;
 }
 
-/* The source filters of one group on one interface, text or JSON; with
- * -v in text, one line per source with its socket counts. */
+/* The source filters of one group on one interface in text; with -v, one
+ * line per source with its socket counts. */
 static void print_sources(const struct lister *l, const mcast_membership *g)
 {
 	char s[MCAST_ADDRSTRLEN];
@@ -121,24 +129,18 @@ static void print_sources(const struct lister *l, const mcast_membership *g)
 	for (size_t k = 0; k < l->n_filters; k++) {
 		const mcast_source_filter *f = &l->filters[k];
 
-		if (f->ifindex != g->ifindex || !mcast_addr_equal(&f->group, &g->group, false))
+		if (!filter_of(f, g))
 			continue;
 		mcast_addr_format(&f->source, s, sizeof(s), 0);
-		if (l->json) {
-			printf("%s{\"source\":\"%s\",\"include\":%u,\"exclude\":%u}",
-			       first ? "" : ",", s, f->include, f->exclude);
-			first = false;
-			continue;
-		}
 		print_side(f->include, g->users, "from", s, &first);
 		print_side(f->exclude, g->users, "not from", s, &first);
 	}
-	if (!l->json && !first)
+	if (!first)
 		putchar(')');
-	for (size_t k = 0; !l->json && cli_verbosity >= LOG_VERBOSE && k < l->n_filters; k++) {
+	for (size_t k = 0; cli_verbosity >= LOG_VERBOSE && k < l->n_filters; k++) {
 		const mcast_source_filter *f = &l->filters[k];
 
-		if (f->ifindex != g->ifindex || !mcast_addr_equal(&f->group, &g->group, false))
+		if (!filter_of(f, g))
 			continue;
 		mcast_addr_format(&f->source, s, sizeof(s), 0);
 		printf("\n            source %s: included by %u socket%s, excluded by %u",
@@ -146,23 +148,12 @@ static void print_sources(const struct lister *l, const mcast_membership *g)
 	}
 }
 
-/* IGMP and MLD on one interface: a JSON member, or with -v a text line. */
-static void print_mcinfo(const struct lister *l, const mcast_iface *ifc)
+/* With -v, IGMP and MLD on one interface, a text line. */
+static void print_mcinfo(const mcast_iface *ifc)
 {
 	mcast_mcinfo m;
 
-	if (mcast_iface_mcinfo(ifc->index, &m, NULL) < 0)
-		return;
-	if (l->json) {
-		printf(",\"igmp\":{\"version\":%u,\"forced\":%u},\"mld\":", m.igmp,
-		       m.igmp_forced);
-		if (m.has_mld)
-			printf("{\"forced\":%u}", m.mld_forced);
-		else
-			printf("null");
-		return;
-	}
-	if (cli_verbosity < LOG_VERBOSE)
+	if (cli_verbosity < LOG_VERBOSE || mcast_iface_mcinfo(ifc->index, &m, NULL) < 0)
 		return;
 	printf("\n    igmp: ");
 	if (!m.igmp)
@@ -182,94 +173,170 @@ static void print_mcinfo(const struct lister *l, const mcast_iface *ifc)
 		printf("v2, or v1 while an MLDv1 querier is heard");
 }
 
-/* The groups joined on one interface, text or JSON. */
+/* The groups joined on one interface, in text. */
 static void print_groups(const struct lister *l, const mcast_iface *ifc)
 {
 	char a[MCAST_ADDRSTRLEN];
 	size_t shown = 0;
 
-	printf(l->json ? ",\"groups\":[" : "\n    groups:");
+	printf("\n    groups:");
 	for (size_t i = 0; i < l->n_groups; i++) {
 		const mcast_membership *g = &l->groups[i];
 
 		if (g->ifindex != ifc->index)
 			continue;
 		mcast_addr_format(&g->group, a, sizeof(a), 0);
-		if (l->json) {
-			printf("%s{\"group\":\"%s\",\"users\":%u,\"sources\":[",
-			       shown ? "," : "", a, g->users);
-			print_sources(l, g);
-			printf("]}");
-		} else {
-			printf("\n        %s, %u user%s", a, g->users, g->users == 1 ? "" : "s");
-			print_sources(l, g);
-		}
+		printf("\n        %s, %u user%s", a, g->users, g->users == 1 ? "" : "s");
+		print_sources(l, g);
 		shown++;
 	}
-	if (!l->json && shown == 0)
+	if (shown == 0)
 		printf(" none");
-	printf(l->json ? "]" : "");
 }
 
-static void print_iface(const struct lister *l, const mcast_iface *ifc)
+/* One interface in text: a line, then its addresses, versions (-v) and
+ * groups, indented. */
+static void print_iface(const struct lister *l, const mcast_iface *ifc,
+			const mcast_addr *addrs, size_t n_addrs)
 {
 	char a[MCAST_ADDRSTRLEN];
-	mcast_addr *addrs = NULL;
-	size_t n_addrs = 0;
 
-	mcast_iface_addresses(ifc->index, &addrs, &n_addrs, NULL);
-	if (l->json) {
-		printf("{\"event\":\"interface\",\"name\":\"%s\",\"index\":%u,\"mtu\":%u,"
-		       "\"flags\":[", ifc->name, ifc->index, ifc->mtu);
-		print_flags(ifc->flags, ",", true);
-		printf("],\"addresses\":[");
-	} else {
-		printf("%s: index %u, mtu %u, <", ifc->name, ifc->index, ifc->mtu);
-		print_flags(ifc->flags, ",", false);
-		printf(">\n    addresses:");
-	}
+	printf("%s: index %u, mtu %u, <", ifc->name, ifc->index, ifc->mtu);
+	print_flags(ifc->flags);
+	printf(">\n    addresses:");
 	for (size_t i = 0; i < n_addrs; i++) {
 		mcast_addr_format(&addrs[i], a, sizeof(a), 0);
-		printf(l->json ? "%s\"%s\"" : "%s %s", l->json && i ? "," : "", a);
+		printf(" %s", a);
 	}
-	if (!l->json && n_addrs == 0)
+	if (n_addrs == 0)
 		printf(" none");
-	if (l->json)
-		printf("]");
-	/* Text: the versions (with -v) come before the groups; JSON: after. */
-	if (!l->json)
-		print_mcinfo(l, ifc);
+	print_mcinfo(ifc);
 	print_groups(l, ifc);
+	putchar('\n');
+}
+
+/* The groups joined on one interface, each with its source filters, as
+ * the array "groups". */
+static void json_groups(struct emit *e, const struct lister *l, const mcast_iface *ifc)
+{
+	emit_arr(e, "groups");
+	for (size_t i = 0; i < l->n_groups; i++) {
+		const mcast_membership *g = &l->groups[i];
+
+		if (g->ifindex != ifc->index)
+			continue;
+		emit_obj(e, NULL);
+		emit_addr(e, "group", &g->group, false);
+		emit_u64(e, "users", g->users);
+		emit_arr(e, "sources");
+		for (size_t k = 0; k < l->n_filters; k++) {
+			const mcast_source_filter *f = &l->filters[k];
+
+			if (!filter_of(f, g))
+				continue;
+			emit_obj(e, NULL);
+			emit_addr(e, "source", &f->source, false);
+			emit_u64(e, "include", f->include);
+			emit_u64(e, "exclude", f->exclude);
+			emit_obj_end(e);
+		}
+		emit_arr_end(e);
+		emit_obj_end(e);
+	}
+	emit_arr_end(e);
+}
+
+/* One interface as the record "interface" (docs/JSON.md). Returns
+ * emit_end()'s result. */
+static int json_iface(struct emit *e, const struct lister *l, const mcast_iface *ifc,
+		      const mcast_addr *addrs, size_t n_addrs)
+{
+	mcast_mcinfo m;
+
+	emit_begin(e, "interface");
+	emit_str(e, "name", ifc->name);
+	emit_u64(e, "index", ifc->index);
+	emit_u64(e, "mtu", ifc->mtu);
+	emit_arr(e, "flags");
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (ifc->flags & flag_names[i].flag)
+			emit_str(e, NULL, flag_names[i].name);
+	emit_arr_end(e);
+	emit_arr(e, "addresses");
+	for (size_t i = 0; i < n_addrs; i++)
+		emit_addr(e, NULL, &addrs[i], false);
+	emit_arr_end(e);
+	json_groups(e, l, ifc);
+	if (mcast_iface_mcinfo(ifc->index, &m, NULL) == 0) {
+		emit_obj(e, "igmp");
+		emit_u64(e, "version", m.igmp);
+		emit_u64(e, "forced", m.igmp_forced);
+		emit_obj_end(e);
+		if (m.has_mld) {
+			emit_obj(e, "mld");
+			emit_u64(e, "forced", m.mld_forced);
+			emit_obj_end(e);
+		} else {
+			emit_null(e, "mld");
+		}
+	}
+	return emit_end(e, EMIT_DATA, NULL);
+}
+
+/* Every interface the options ask for, text or JSON. Returns 0 or an exit
+ * status. */
+static int list(const struct lister *l, const mcast_iface *ifs, size_t n)
+{
+	struct emit e;
+	int rc = 0;
+
+	if (l->json && emit_init(&e, stdout, true) < 0) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		mcast_addr *addrs = NULL;
+		size_t n_addrs = 0;
+
+		if (!l->all && !(ifs[i].flags & (IFF_MULTICAST | IFF_LOOPBACK)))
+			continue;
+		mcast_iface_addresses(ifs[i].index, &addrs, &n_addrs, NULL);
+		if (!l->json)
+			print_iface(l, &ifs[i], addrs, n_addrs);
+		else if (json_iface(&e, l, &ifs[i], addrs, n_addrs) < 0)
+			rc = emit_failed(&e);
+		free(addrs);
+		if (l->json && e.closed)
+			break;
+	}
 	if (l->json)
-		print_mcinfo(l, ifc);
-	printf(l->json ? "}\n" : "\n");
-	free(addrs);
+		emit_free(&e);
+	return rc;
 }
 
 int cmd_ifaces(int argc, char **argv)
 {
 	struct lister l;
-	mcast_iface *list = NULL;
+	mcast_iface *ifs = NULL;
 	mcast_error e;
 	size_t n = 0;
 	int rc;
 
 	memset(&l, 0, sizeof(l));
 	rc = cli_parse_args(argc, argv, &ifaces_spec, &l, &l.cfg, NULL);
-	if (rc == 0 && (mcast_iface_list(&list, &n, 0, &e) < 0 ||
+	if (rc == 0 && (mcast_iface_list(&ifs, &n, 0, &e) < 0 ||
 			mcast_memberships(&l.groups, &l.n_groups, &e) < 0 ||
 			mcast_source_filters(&l.filters, &l.n_filters, &e) < 0)) {
 		cli_err("%s", e.msg);
 		rc = EXIT_FAIL;
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (l.all || (list[i].flags & (IFF_MULTICAST | IFF_LOOPBACK)))
-			print_iface(&l, &list[i]);
+	if (rc == 0)
+		rc = list(&l, ifs, n);
 	if (rc == 0 && fflush(stdout) == EOF) {
 		cli_err("writing output: %s", strerror(errno));
 		rc = EXIT_FAIL;
 	}
-	free(list);
+	free(ifs);
 	free(l.groups);
 	free(l.filters);
 	cli_config_free(&l.cfg);

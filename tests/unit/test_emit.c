@@ -182,6 +182,87 @@ static void string_list(void **state)
 	free(buf);
 }
 
+/* Arrays: unnamed values, objects inside them, arrays inside those; a
+ * template names none of it, but still reaches the fields after it. */
+static void arrays_of_records(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct emit e;
+
+	(void)state;
+	for (int json = 1; json >= 0; json--) {
+		assert_int_equal(emit_init(&e, f, json), 0);
+		emit_begin(&e, "interface");
+		emit_str(&e, "name", "eth0");
+		emit_arr(&e, "flags");
+		emit_str(&e, NULL, "UP");
+		emit_str(&e, NULL, "MULTICAST");
+		emit_arr_end(&e);
+		emit_arr(&e, "groups");
+		for (unsigned g = 0; g < 2; g++) {
+			emit_obj(&e, NULL);
+			emit_str(&e, "group", g ? "232.1.1.1" : "239.1.1.1");
+			emit_arr(&e, "sources");
+			for (unsigned k = 0; k < g; k++) {
+				emit_obj(&e, NULL);
+				emit_str(&e, "source", "10.0.0.1");
+				emit_u64(&e, "include", 1);
+				emit_obj_end(&e);
+			}
+			emit_arr_end(&e);
+			emit_obj_end(&e);
+		}
+		emit_arr_end(&e);
+		emit_arr(&e, "none");
+		emit_arr_end(&e);
+		emit_null(&e, "mld");
+		assert_int_equal(emit_end(&e, EMIT_DATA, "{name}: [{flags}{groups}{group}] {mld}"), 0);
+		emit_free(&e);
+	}
+	fclose(f);
+	assert_string_equal(buf,
+		"{\"event\":\"interface\",\"name\":\"eth0\",\"flags\":[\"UP\",\"MULTICAST\"],"
+		"\"groups\":[{\"group\":\"239.1.1.1\",\"sources\":[]},{\"group\":\"232.1.1.1\","
+		"\"sources\":[{\"source\":\"10.0.0.1\",\"include\":1}]}],\"none\":[],"
+		"\"mld\":null}\n"
+		"eth0: [] -\n");
+	free(buf);
+}
+
+/* A record far larger than the first field table and scratch space (an
+ * interface with a thousand groups) is written whole. */
+static void large_records_grow(void **state)
+{
+	struct emit e;
+	mcast_addr a;
+	mcast_error err;
+	const char *r;
+
+	(void)state;
+	assert_int_equal(mcast_addr_parse_group(&a, "[ff15::1234:5678:9abc]:5000", &err), 0);
+	assert_int_equal(emit_init(&e, NULL, true), 0);
+	for (int round = 0; round < 2; round++) {
+		emit_begin(&e, "big");
+		emit_arr(&e, "groups");
+		for (int i = 0; i < 1000; i++) {
+			emit_obj(&e, NULL);
+			emit_addr(&e, "group", &a, false);
+			emit_u64(&e, "users", (uint64_t)i);
+			emit_obj_end(&e);
+		}
+		emit_arr_end(&e);
+		assert_false(e.overflow);
+		assert_int_equal(emit_end(&e, EMIT_DATA, NULL), 0);
+	}
+	r = emit_record(&e, NULL);
+	assert_non_null(strstr(r, "{\"event\":\"big\",\"groups\":[{\"group\":\"ff15::1234:5678:9abc\","
+				  "\"users\":0},"));
+	assert_non_null(strstr(r, "{\"group\":\"ff15::1234:5678:9abc\",\"users\":999}]}"));
+	emit_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +273,8 @@ int main(void)
 		cmocka_unit_test(buffer_sink),
 		cmocka_unit_test(string_list),
 		cmocka_unit_test(too_many_fields_are_dropped_not_overrun),
+		cmocka_unit_test(arrays_of_records),
+		cmocka_unit_test(large_records_grow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
