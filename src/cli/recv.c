@@ -10,6 +10,7 @@
 #include "cli/parse.h"
 #include "cli/peers.h"
 #include "cli/responder.h"
+#include "cli/seal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +44,8 @@ static const char usage_text[] =
 	"      --echo              answer each datagram with itself\n"
 	"      --reply-rate N[/s]  answer each source at most N times a second\n"
 	"                          (default 100)\n"
+	SEAL_TX_USAGE("answer")
+	SEAL_RX_USAGE("datagrams")
 	"  -n, --count N           exit after N datagrams\n"
 	"  -w, --timeout DURATION  exit after DURATION without a datagram\n"
 	"      --hex               print payloads as hex bytes\n"
@@ -73,7 +76,8 @@ enum {
 	OPT_REPLY_RATE,
 	OPT_FORMAT, /* the setting of --hex, --raw and --json */
 	OPT_ANSWER, /* the setting of --reply and --echo */
-	OPT_REJOIN
+	OPT_REJOIN,
+	OPT_SEAL    /* SEAL_OPTIONS(OPT_SEAL): --sign, --trust, ... */
 };
 
 static const struct cli_opt recv_options[] = {
@@ -88,6 +92,7 @@ static const struct cli_opt recv_options[] = {
 	CLI_FLAG("echo", 0, OPT_ECHO, .setting = OPT_ANSWER),
 	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
 	CLI_VALUE("rejoin", 0, OPT_REJOIN),
+	SEAL_OPTIONS(OPT_SEAL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -100,6 +105,7 @@ struct recv_opts {
 	const char *reply; /* --reply TEXT */
 	bool echo;
 	struct outfile out; /* --output-file FILE */
+	struct seal_opts seal;
 	struct cli_config cfg;
 };
 
@@ -122,6 +128,7 @@ struct receiver {
 	bool answering;
 	struct responder resp;
 	bool cut_warned;
+	struct seal seal; /* --sign, --trust: between the transport and us */
 };
 
 static int apply(void *ctx, const struct cli_arg *a)
@@ -130,6 +137,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 	struct recv_opts *o = r->o;
 	int rc = join_option(&r->j, a);
 
+	if (rc == 1)
+		rc = seal_option(&o->seal, OPT_SEAL, a);
 	if (rc != 1)
 		return rc;
 	switch (a->id) {
@@ -191,13 +200,20 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 		return cli_usage("choose one of --hex, --raw and --json");
 	if (o->reply && o->echo)
 		return cli_usage("choose --reply TEXT or --echo, not both");
+	if ((o->seal.decrypt || o->seal.has_max_age) && !o->seal.n_trust)
+		return cli_usage("--decrypt and --max-age need --trust: only a verified "
+				 "envelope is opened");
+	if (o->seal.sign && !o->reply && !o->echo)
+		return cli_usage("--sign signs answers: it needs --reply or --echo");
+	if (o->seal.encrypt && !o->seal.sign)
+		return cli_usage("--encrypt needs --sign");
 	return 0;
 }
 
 /* Write one datagram in the chosen format; -1 with errno on write error. */
 static int print_datagram(struct receiver *r, const struct rx_msg *m)
 {
-	char from[MCAST_ADDRSTRLEN], to[MCAST_ADDRSTRLEN];
+	char from[MCAST_ADDRSTRLEN], to[MCAST_ADDRSTRLEN], tmpl[160];
 	struct emit *e = &r->em;
 
 	if (r->o->fmt == FMT_RAW) {
@@ -220,19 +236,23 @@ static int print_datagram(struct receiver *r, const struct rx_msg *m)
 		emit_u64(e, "ttl", (uint64_t)m->ttl);
 	else
 		emit_null(e, "ttl");
+	seal_emit_signer(e, m);
 	emit_text(e, "from", from);
 	emit_text(e, "to", to);
 	emit_data(e, m->data, m->len);
-	return emit_end(e, EMIT_DATA,
-			cli_verbosity >= LOG_VERBOSE
-				? "{from} -> {to} on {interface}, {bytes} byte{bytes?:s}, ttl {ttl}: {data}"
-				: "{from} -> {to} on {interface}, {bytes} byte{bytes?:s}: {data}");
+	snprintf(tmpl, sizeof(tmpl), "{from} -> {to} on {interface}, {bytes} byte{bytes?:s}%s%s: {data}",
+		 cli_verbosity >= LOG_VERBOSE ? ", ttl {ttl}" : "",
+		 m->signer   ? ", signed by {signer}"
+		 : m->key_id ? ", signed by key {key_id}, not verified"
+			     : "");
+	return emit_end(e, EMIT_DATA, tmpl);
 }
 
 static void summary(struct receiver *r)
 {
 	struct emit *e = &r->em;
 	uint32_t drops = groups_drops(&r->g);
+	char tmpl[600];
 
 	/* Drops after the last datagram received show only in the counter. */
 	if (drops > r->drops)
@@ -248,15 +268,41 @@ static void summary(struct receiver *r)
 		emit_u64(e, "replies", r->resp.answered);
 		emit_u64(e, "replies_held_back", r->resp.held_back);
 	}
+	if (seal_trusts(&r->seal))
+		seal_emit_rejected(&r->seal, e);
+	snprintf(tmpl, sizeof(tmpl), "%s%s%s%s",
+		 "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
+		 "{at_least}{sources} source{sources?:s}, {kernel_drops} "
+		 "kernel drop{kernel_drops?:s}",
+		 r->answering ? "; answered {replies} ({replies_held_back} held back)" : "",
+		 seal_trusts(&r->seal) ? "; " : "",
+		 seal_trusts(&r->seal) ? SEAL_REJECTED_TMPL : "");
 	/* After EPIPE the JSON summary goes nowhere, harmlessly. */
-	emit_end(e, EMIT_INFO,
-		 r->answering ? "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
-				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
-				"kernel drop{kernel_drops?:s}; answered {replies} "
-				"({replies_held_back} held back)"
-			      : "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
-				"{at_least}{sources} source{sources?:s}, {kernel_drops} "
-				"kernel drop{kernel_drops?:s}");
+	emit_end(e, EMIT_INFO, tmpl);
+}
+
+/*
+ * A signed answer is never larger than the datagram it answers: the reply
+ * payload is cut so that the envelope fits (said once), and a datagram too
+ * small for any envelope is not answered.
+ */
+static void answer_signed(struct receiver *r, const struct rx_msg *m,
+			  const void *data, size_t n)
+{
+	const void *env = NULL;
+	bool cut;
+	size_t len = seal_answer(&r->seal, data, n, r->seal.wire_len, &cut, &env);
+
+	if ((cut || !len) && !r->cut_warned)
+		cli_warn("a signed answer to a datagram of %zu %s would be larger than it: "
+			 "%s", r->seal.wire_len, cli_plural(r->seal.wire_len, "byte", "bytes"),
+			 len ? "answers are cut so that the signed answer fits"
+			     : "datagrams too small for a signed answer are not answered");
+	r->cut_warned |= cut || !len;
+	if (len)
+		responder_send(&r->resp, m, env, len, r->o->echo ? "echo" : "reply");
+	else
+		r->resp.held_back++;
 }
 
 /*
@@ -267,18 +313,22 @@ static void answer(struct receiver *r, const struct rx_msg *m)
 {
 	struct recv_opts *o = r->o;
 	const void *data = o->echo ? m->data : o->reply;
-	size_t n = o->echo ? m->len : strlen(o->reply);
+	size_t n = o->echo ? m->len : strlen(o->reply), wire = r->seal.wire_len;
 
 	if (!responder_allow(&r->resp, m))
 		return;
-	if (n > m->len) {
+	if (seal_signs(&r->seal)) {
+		answer_signed(r, m, data, n);
+		return;
+	}
+	if (n > wire) {
 		if (!r->cut_warned)
 			cli_warn("--reply text (%zu %s) is longer than a datagram it "
 				 "answers (%zu %s): answers are cut to the size of "
 				 "what they answer", n, cli_plural(n, "byte", "bytes"),
-				 m->len, cli_plural(m->len, "byte", "bytes"));
+				 wire, cli_plural(wire, "byte", "bytes"));
 		r->cut_warned = true;
-		n = m->len;
+		n = wire;
 	}
 	responder_send(&r->resp, m, data, n, o->echo ? "echo" : "reply");
 }
@@ -388,7 +438,8 @@ static int receive(struct receiver *r)
 	r->rejoin_next = cli_now_ns() + r->o->rejoin_ns;
 	if (r->o->rejoin_ns)
 		loop_timer_at(l, r->rejoin_timer, r->rejoin_next);
-	rc = groups_attach(&r->g, l, on_datagram, r);
+	seal_rx(&r->seal, on_datagram, r);
+	rc = groups_attach(&r->g, l, seal_rx_fn, &r->seal);
 	if (rc < 0) {
 		cli_err("cannot watch the socket: %s", strerror(-rc));
 		return EXIT_FAIL;
@@ -402,7 +453,10 @@ static int receive(struct receiver *r)
 static int setup(struct receiver *r)
 {
 	struct recv_opts *o = r->o;
-	int rc = outfile_open(&o->out);
+	int rc = seal_init(&r->seal, &o->seal);
+
+	if (rc == 0)
+		rc = outfile_open(&o->out);
 
 	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, o->fmt == FMT_JSON) < 0)) {
 		cli_err("out of memory");
@@ -441,6 +495,7 @@ int cmd_recv(int argc, char **argv)
 	loop_free(&r.l);
 	emit_free(&r.em);
 	responder_close(&r.resp);
+	seal_free(&r.seal);
 	peers_free(&r.sources, NULL);
 	cli_config_free(&o.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;

@@ -13,6 +13,7 @@
 #include "cli/opt.h"
 #include "cli/outsock.h"
 #include "cli/sched.h"
+#include "cli/seal.h"
 #include "cli/sentlog.h"
 #include "cli/source.h"
 #include "cli/peers.h"
@@ -49,6 +50,8 @@ static const char usage_text[] =
 	"  -w, --wait DURATION     after each datagram, report the answers that\n"
 	"                          arrive; after the last, for DURATION\n"
 	"      --expect N          exit 3 unless at least N responders answered\n"
+	SEAL_TX_USAGE("datagram")
+	SEAL_RX_USAGE("answers (with --wait)")
 	"      --json              answers and the summary as JSON lines\n"
 	"      --config FILE       read settings from FILE ([send] section)\n"
 	"  -v, --verbose           log each datagram sent\n"
@@ -67,7 +70,8 @@ enum {
 	OPT_WAIT,
 	OPT_EXPECT,
 	OPT_JSON,
-	OPT_INPUT /* the setting of --template and --stdin */
+	OPT_INPUT, /* the setting of --template and --stdin */
+	OPT_SEAL   /* SEAL_OPTIONS(OPT_SEAL): --sign, --trust, ... */
 };
 
 static const struct cli_opt send_options[] = {
@@ -79,6 +83,7 @@ static const struct cli_opt send_options[] = {
 	CLI_VALUE("wait", 'w', OPT_WAIT),
 	CLI_VALUE("expect", 0, OPT_EXPECT),
 	CLI_FLAG("json", 0, OPT_JSON),
+	SEAL_OPTIONS(OPT_SEAL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -93,6 +98,7 @@ struct send_opts {
 	enum source_kind input;
 	char *message;
 	size_t message_len;
+	struct seal_opts seal;
 	struct cli_config cfg;
 };
 
@@ -105,6 +111,8 @@ struct sender {
 	struct send_opts *o;
 	struct loop loop;
 	struct tx_transport tx;
+	struct seal seal;
+	struct tx_transport *out; /* tx, or the sealing one in front of it */
 	struct emit em;
 	struct source src;
 	struct sched sched;
@@ -136,6 +144,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 	int c = a->id, rc = outsock_option(&o->out, a);
 	char msg[200];
 
+	if (rc == 1)
+		rc = seal_option(&o->seal, OPT_SEAL, a);
 	if (rc != 1)
 		return rc;
 	/*
@@ -202,31 +212,6 @@ const struct cli_spec send_spec = {
 	.ranges = true,
 };
 
-/* Join argv words with single spaces into one malloc'ed message. */
-static char *join_words(int n, char **words, size_t *len)
-{
-	size_t total = 1;
-	char *msg, *p;
-
-	for (int i = 0; i < n; i++)
-		total += strlen(words[i]) + 1;
-	msg = malloc(total);
-	if (!msg)
-		return NULL;
-	p = msg;
-	for (int i = 0; i < n; i++) {
-		size_t l = strlen(words[i]);
-
-		if (i)
-			*p++ = ' ';
-		memcpy(p, words[i], l);
-		p += l;
-	}
-	*p = '\0';
-	*len = (size_t)(p - msg);
-	return msg;
-}
-
 /* One block that rejects every conflicting combination; words is how
  * many message words the command line has. */
 static int check_conflicts(struct send_opts *o, int words)
@@ -245,6 +230,13 @@ static int check_conflicts(struct send_opts *o, int words)
 		return cli_usage("--expect needs --wait: answers are only collected while waiting");
 	if (o->count == 0 && o->has_expect)
 		return cli_usage("--expect needs an end: give --count N (not 0)");
+	if (o->seal.encrypt && !o->seal.sign)
+		return cli_usage("--encrypt needs --sign");
+	if ((o->seal.n_trust || o->seal.decrypt || o->seal.has_max_age) && !o->has_wait)
+		return cli_usage("--trust, --decrypt and --max-age check answers: they need --wait");
+	if ((o->seal.decrypt || o->seal.has_max_age) && !o->seal.n_trust)
+		return cli_usage("--decrypt and --max-age need --trust: only a verified "
+				 "envelope is opened");
 	return 0;
 }
 
@@ -277,7 +269,7 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 	rc = check_conflicts(o, argc - optind);
 	if (rc || o->input != SRC_WORDS)
 		return rc;
-	o->message = join_words(argc - optind, argv + optind, &o->message_len);
+	o->message = source_join_words(argc - optind, argv + optind, &o->message_len);
 	if (!o->message) {
 		cli_err("out of memory");
 		return EXIT_FAIL;
@@ -296,7 +288,7 @@ static void on_answer(void *owner, const struct rx_msg *m)
 	struct sender *s = owner;
 	struct reply_peer *r = peers_get(&s->responders, &m->source, NULL);
 	uint64_t at = sentlog_answered(&s->log, cli_ns_of(&m->time), m->data, m->len);
-	char from[MCAST_ADDRSTRLEN];
+	char from[MCAST_ADDRSTRLEN], tmpl[120];
 
 	if (r)
 		r->replies++;
@@ -307,15 +299,17 @@ static void on_answer(void *owner, const struct rx_msg *m)
 	emit_u64(&s->em, "source_port", mcast_addr_port(&m->source));
 	emit_text(&s->em, "from", from);
 	emit_u64(&s->em, "bytes", m->len);
+	if (m->signer)
+		emit_str(&s->em, "signer", m->signer);
 	emit_data(&s->em, m->data, m->len);
 	if (at)
 		emit_dbl(&s->em, "rtt_ms", (double)(cli_ns_of(&m->time) - at) / 1e6, 3);
 	else
 		emit_null(&s->em, "rtt_ms");
-	if (emit_end(&s->em, EMIT_DATA,
-		     at ? "reply from {from}, {bytes} byte{bytes?:s} in {rtt_ms} ms: {data}"
-			: "reply from {from}, {bytes} byte{bytes?:s} (round trip unknown): "
-			  "{data}") < 0)
+	snprintf(tmpl, sizeof(tmpl), "reply from {from}, {bytes} byte{bytes?:s}%s%s: {data}",
+		 m->signer ? " signed by {signer}" : "",
+		 at ? " in {rtt_ms} ms" : " (round trip unknown)");
+	if (emit_end(&s->em, EMIT_DATA, tmpl) < 0)
 		loop_stop(&s->loop, emit_failed(&s->em));
 }
 
@@ -335,7 +329,7 @@ static void send_payload(struct sender *s, size_t len)
 	/* Stamped before the send: on lo an echo can arrive before it returns. */
 	uint64_t at = cli_realtime_ns();
 	char dst[MCAST_ADDRSTRLEN];
-	int rc = s->tx.send(&s->tx, s->payload, len);
+	int rc = s->out->send(s->out, s->payload, len);
 
 	if (rc) {
 		loop_stop(&s->loop, rc);
@@ -410,11 +404,18 @@ static int setup(struct sender *s)
 {
 	struct send_opts *o = s->o;
 	bool paced = !from_stdin(o) || o->has_interval;
-	int rc = udp_tx_open(&s->tx, &o->out, &o->group);
+	int rc = seal_init(&s->seal, &o->seal);
 
+	if (rc == 0)
+		rc = udp_tx_open(&s->tx, &o->out, &o->group);
 	if (rc)
 		return rc;
-	source_init(&s->src, o->input, s->tx.max_payload(&s->tx));
+	s->out = seal_tx(&s->seal, &s->tx);
+	if (o->message_len > s->out->max_payload(s->out))
+		return cli_usage("the message is %zu bytes, more than one signed datagram "
+				 "can carry (%zu)", o->message_len,
+				 s->out->max_payload(s->out));
+	source_init(&s->src, o->input, s->out->max_payload(s->out));
 	s->src.message = o->message;
 	s->src.message_len = o->message_len;
 	s->src.tmpl = o->tmpl;
@@ -428,7 +429,8 @@ static int setup(struct sender *s)
 	s->timer = loop_timer_new(&s->loop, on_due, s);
 	sched_init(&s->sched, cli_now_ns(), paced ? (double)o->interval_ns : 0, 1);
 	loop_timer_at(&s->loop, s->timer, sched_next(&s->sched));
-	if (o->has_wait && udp_tx_answers(&s->tx, &s->loop, on_answer, s) < 0)
+	seal_rx(&s->seal, on_answer, s);
+	if (o->has_wait && udp_tx_answers(&s->tx, &s->loop, seal_rx_fn, &s->seal) < 0)
 		return EXIT_FAIL;
 	if (from_stdin(o) &&
 	    loop_fd_add(&s->loop, s->src.fd, LOOP_READ, on_stdin, s) < 0)
@@ -439,7 +441,7 @@ static int setup(struct sender *s)
 static int summary(struct sender *s)
 {
 	struct send_opts *o = s->o;
-	char to[MCAST_ADDRSTRLEN + 32];
+	char to[MCAST_ADDRSTRLEN + 32], tmpl[600];
 
 	/* The group and interface are for the text only, as they always were. */
 	mcast_addr_format(&o->group, to, sizeof(to), MCAST_FMT_PORT);
@@ -454,12 +456,15 @@ static int summary(struct sender *s)
 	emit_text(&s->em, "to", to);
 	emit_text(&s->em, "via", outsock_iface_name(&o->out));
 	emit_text(&s->em, "at_least", s->responders.full ? "at least " : "");
-	if (emit_end(&s->em, EMIT_INFO,
-		     o->has_wait ? "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to "
-				   "{to} via {via}; {replies} repl{replies?y:ies} from "
-				   "{at_least}{responders} responder{responders?:s}"
-				 : "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to "
-				   "{to} via {via}") < 0)
+	if (seal_trusts(&s->seal))
+		seal_emit_rejected(&s->seal, &s->em);
+	snprintf(tmpl, sizeof(tmpl), "%s%s%s%s",
+		 "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to {to} via {via}",
+		 o->has_wait ? "; {replies} repl{replies?y:ies} from "
+			       "{at_least}{responders} responder{responders?:s}" : "",
+		 seal_trusts(&s->seal) ? "; answers: " : "",
+		 seal_trusts(&s->seal) ? SEAL_REJECTED_TMPL : "");
+	if (emit_end(&s->em, EMIT_INFO, tmpl) < 0)
 		return emit_failed(&s->em);
 	if (o->has_expect && s->responders.n < o->expect) {
 		cli_err("%zu responder%s answered, fewer than the %llu expected",
@@ -504,6 +509,7 @@ int cmd_send(int argc, char **argv)
 	loop_free(&s.loop);
 	emit_free(&s.em);
 	peers_free(&s.responders, NULL);
+	seal_free(&s.seal);
 	source_free(&s.src);
 	tmpl_free(o.tmpl);
 	free(s.payload);

@@ -6,6 +6,7 @@
 #include "cli/template.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,4 +123,29 @@ long source_next(struct source *s, void *buf)
 	if (n >= 0)
 		s->made++;
 	return n;
+}
+
+/* Join argv words with single spaces into one malloc'ed message. */
+char *source_join_words(int n, char **words, size_t *len)
+{
+	size_t total = 1;
+	char *msg, *p;
+
+	for (int i = 0; i < n; i++)
+		total += strlen(words[i]) + 1;
+	msg = malloc(total);
+	if (!msg)
+		return NULL;
+	p = msg;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(words[i]);
+
+		if (i)
+			*p++ = ' ';
+		memcpy(p, words[i], l);
+		p += l;
+	}
+	*p = '\0';
+	*len = (size_t)(p - msg);
+	return msg;
 }

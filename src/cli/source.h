@@ -53,4 +53,8 @@ int source_fill(struct source *s);
  */
 long source_next(struct source *s, void *buf);
 
+/* The n words joined by single spaces, in a malloc'ed string (its length
+ * in *len), for a message given as words; NULL when memory ran out. */
+char *source_join_words(int n, char **words, size_t *len);
+
 #endif

@@ -37,6 +37,7 @@ struct rx_msg {
 	bool truncated;      /* cut to the transport's buffer (len is what is kept) */
 	uint64_t mono_ns;    /* CLOCK_MONOTONIC when the transport took it */
 	const char *signer;  /* who signed it (seal.c), NULL if nobody */
+	const char *key_id;  /* an envelope's key id in hex, verified or not */
 	uint64_t seq;        /* the sender's sequence number, if has_seq */
 	bool has_seq;
 };
