@@ -200,14 +200,8 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 		return cli_usage("choose one of --hex, --raw and --json");
 	if (o->reply && o->echo)
 		return cli_usage("choose --reply TEXT or --echo, not both");
-	if ((o->seal.decrypt || o->seal.has_max_age) && !o->seal.n_trust)
-		return cli_usage("--decrypt and --max-age need --trust: only a verified "
-				 "envelope is opened");
-	if (o->seal.sign && !o->reply && !o->echo)
-		return cli_usage("--sign signs answers: it needs --reply or --echo");
-	if (o->seal.encrypt && !o->seal.sign)
-		return cli_usage("--encrypt needs --sign");
-	return 0;
+	return seal_check(&o->seal, NULL, o->reply || o->echo ? NULL : "--sign signs "
+			  "answers: it needs --reply or --echo");
 }
 
 /* Write one datagram in the chosen format; -1 with errno on write error. */
@@ -268,15 +262,12 @@ static void summary(struct receiver *r)
 		emit_u64(e, "replies", r->resp.answered);
 		emit_u64(e, "replies_held_back", r->resp.held_back);
 	}
-	if (seal_trusts(&r->seal))
-		seal_emit_rejected(&r->seal, e);
-	snprintf(tmpl, sizeof(tmpl), "%s%s%s%s",
+	snprintf(tmpl, sizeof(tmpl), "%s%s",
 		 "{datagrams} datagram{datagrams?:s}, {bytes} byte{bytes?:s} from "
 		 "{at_least}{sources} source{sources?:s}, {kernel_drops} "
 		 "kernel drop{kernel_drops?:s}",
-		 r->answering ? "; answered {replies} ({replies_held_back} held back)" : "",
-		 seal_trusts(&r->seal) ? "; " : "",
-		 seal_trusts(&r->seal) ? SEAL_REJECTED_TMPL : "");
+		 r->answering ? "; answered {replies} ({replies_held_back} held back)" : "");
+	seal_summary(&r->seal, e, "; ", tmpl, sizeof(tmpl));
 	/* After EPIPE the JSON summary goes nowhere, harmlessly. */
 	emit_end(e, EMIT_INFO, tmpl);
 }

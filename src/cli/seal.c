@@ -43,6 +43,20 @@ int seal_option(struct seal_opts *o, int base, const struct cli_arg *a)
 	}
 }
 
+int seal_check(const struct seal_opts *o, const char *no_rx, const char *no_tx)
+{
+	if (o->encrypt && !o->sign)
+		return cli_usage("--encrypt needs --sign");
+	if (no_rx && (o->n_trust || o->decrypt || o->has_max_age))
+		return cli_usage("%s", no_rx);
+	if (no_tx && o->sign)
+		return cli_usage("%s", no_tx);
+	if ((o->decrypt || o->has_max_age) && !o->n_trust)
+		return cli_usage("--decrypt and --max-age need --trust: only a verified "
+				 "envelope is opened");
+	return 0;
+}
+
 /* A key file's failure: its message names the file and why, never a key. */
 static int key_failed(int rc, const mcast_error *e)
 {
@@ -146,6 +160,16 @@ struct tx_transport *seal_tx(struct seal *s, struct tx_transport *inner)
 	s->tx.close = tx_close;
 	s->tx.impl = s;
 	return &s->tx;
+}
+
+int seal_tx_open(struct seal *s, struct tx_transport *inner, size_t message_len,
+		 struct tx_transport **out)
+{
+	*out = seal_tx(s, inner);
+	if (message_len > (*out)->max_payload(*out))
+		return cli_usage("the message is %zu bytes, more than one signed datagram "
+				 "can carry (%zu)", message_len, (*out)->max_payload(*out));
+	return 0;
 }
 
 size_t seal_answer(struct seal *s, const void *payload, size_t len, size_t limit,
@@ -266,6 +290,17 @@ uint64_t seal_emit_rejected(const struct seal *s, struct emit *e)
 		emit_u64(e, mcast_env_verdict_name(v), s->rejected[v]);
 	emit_obj_end(e);
 	return total;
+}
+
+void seal_summary(const struct seal *s, struct emit *e, const char *lead, char *tmpl,
+		  size_t size)
+{
+	size_t used = strlen(tmpl);
+
+	if (!s->trust)
+		return;
+	seal_emit_rejected(s, e);
+	snprintf(tmpl + used, size - used, "%s%s", lead, SEAL_REJECTED_TMPL);
 }
 
 /* Who signed m, for an envelope only (seal.c): the trusted key's name, or

@@ -73,6 +73,14 @@ struct seal {
 int seal_option(struct seal_opts *o, int base, const struct cli_arg *a);
 
 /*
+ * The combinations of o that make no sense, in the one block every command
+ * has: no_rx, when not NULL, is the message refusing --trust, --decrypt and
+ * --max-age (the command receives nothing to check); no_tx likewise for
+ * --sign. Returns 0, or EXIT_USAGE after saying why.
+ */
+int seal_check(const struct seal_opts *o, const char *no_rx, const char *no_tx);
+
+/*
  * Read the key files o names into s (zeroed first). Secret keys that
  * others may read are refused (keys.c says why); nothing a key holds is
  * ever printed. Returns 0, or EXIT_USAGE / EXIT_FAIL after saying why.
@@ -89,6 +97,14 @@ static inline bool seal_trusts(const struct seal *s) { return s->trust != NULL; 
  * max_payload is inner's less the envelope; closing it closes inner).
  */
 struct tx_transport *seal_tx(struct seal *s, struct tx_transport *inner);
+
+/*
+ * seal_tx() for a sender whose message (message_len bytes, 0 when it has
+ * none) must fit in one datagram: *out is the transport to send through.
+ * Returns 0, or EXIT_USAGE after saying the message is too long.
+ */
+int seal_tx_open(struct seal *s, struct tx_transport *inner, size_t message_len,
+		 struct tx_transport **out);
 
 /*
  * Seal len bytes of payload into s's buffer for an answer that must not be
@@ -120,6 +136,14 @@ uint64_t seal_emit_rejected(const struct seal *s, struct emit *e);
 	"{rejected.bad_signature} bad signature, {rejected.replayed} replayed, " \
 	"{rejected.too_old} too old, {rejected.too_new} too new, "            \
 	"{rejected.undecryptable} undecryptable)"
+
+/*
+ * With --trust, the rejections of s into e's record (seal_emit_rejected())
+ * and lead then SEAL_REJECTED_TMPL appended to the text template tmpl (a
+ * string in size bytes); without it, nothing.
+ */
+void seal_summary(const struct seal *s, struct emit *e, const char *lead, char *tmpl,
+		  size_t size);
 
 /* For an envelope (m->key_id set): "verified", "signer" (null when not
  * verified), "key_id" and "seq" fields of e's record. */

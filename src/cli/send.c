@@ -230,14 +230,8 @@ static int check_conflicts(struct send_opts *o, int words)
 		return cli_usage("--expect needs --wait: answers are only collected while waiting");
 	if (o->count == 0 && o->has_expect)
 		return cli_usage("--expect needs an end: give --count N (not 0)");
-	if (o->seal.encrypt && !o->seal.sign)
-		return cli_usage("--encrypt needs --sign");
-	if ((o->seal.n_trust || o->seal.decrypt || o->seal.has_max_age) && !o->has_wait)
-		return cli_usage("--trust, --decrypt and --max-age check answers: they need --wait");
-	if ((o->seal.decrypt || o->seal.has_max_age) && !o->seal.n_trust)
-		return cli_usage("--decrypt and --max-age need --trust: only a verified "
-				 "envelope is opened");
-	return 0;
+	return seal_check(&o->seal, o->has_wait ? NULL : "--trust, --decrypt and --max-age "
+			  "check answers: they need --wait", NULL);
 }
 
 static int parse_args(int argc, char **argv, struct send_opts *o)
@@ -408,13 +402,10 @@ static int setup(struct sender *s)
 
 	if (rc == 0)
 		rc = udp_tx_open(&s->tx, &o->out, &o->group);
+	if (rc == 0)
+		rc = seal_tx_open(&s->seal, &s->tx, o->message_len, &s->out);
 	if (rc)
 		return rc;
-	s->out = seal_tx(&s->seal, &s->tx);
-	if (o->message_len > s->out->max_payload(s->out))
-		return cli_usage("the message is %zu bytes, more than one signed datagram "
-				 "can carry (%zu)", o->message_len,
-				 s->out->max_payload(s->out));
 	source_init(&s->src, o->input, s->out->max_payload(s->out));
 	s->src.message = o->message;
 	s->src.message_len = o->message_len;
@@ -456,14 +447,11 @@ static int summary(struct sender *s)
 	emit_text(&s->em, "to", to);
 	emit_text(&s->em, "via", outsock_iface_name(&o->out));
 	emit_text(&s->em, "at_least", s->responders.full ? "at least " : "");
-	if (seal_trusts(&s->seal))
-		seal_emit_rejected(&s->seal, &s->em);
-	snprintf(tmpl, sizeof(tmpl), "%s%s%s%s",
+	snprintf(tmpl, sizeof(tmpl), "%s%s",
 		 "sent {sent} datagram{sent?:s} ({bytes} byte{bytes?:s}) to {to} via {via}",
 		 o->has_wait ? "; {replies} repl{replies?y:ies} from "
-			       "{at_least}{responders} responder{responders?:s}" : "",
-		 seal_trusts(&s->seal) ? "; answers: " : "",
-		 seal_trusts(&s->seal) ? SEAL_REJECTED_TMPL : "");
+			       "{at_least}{responders} responder{responders?:s}" : "");
+	seal_summary(&s->seal, &s->em, "; answers: ", tmpl, sizeof(tmpl));
 	if (emit_end(&s->em, EMIT_INFO, tmpl) < 0)
 		return emit_failed(&s->em);
 	if (o->has_expect && s->responders.n < o->expect) {

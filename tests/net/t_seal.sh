@@ -12,6 +12,7 @@
 #     in order;
 #   - a datagram of an earlier run of the sender replayed within --max-age
 #     is rejected once newer ones were seen;
+#   - send --sign to several groups (round robin) signs each datagram;
 #   - a secret key others may read is refused; no key appears in output.
 #
 # Hosts (lab_bridge3): h1 sends (mcast, the peer), h2 receives, h3 captures
@@ -162,6 +163,18 @@ wait_exit d2 20
 check_eq "the later run is received, the earlier run's datagram replayed" \
 	"later run|later run 1" \
 	"$(jget "$T/d2.out" '"|".join(x["data"] for x in E("message"))' 'S["rejected"]["replayed"]')"
+
+# ---- (f) several groups, round robin: each datagram signed ----------------
+mc_bg f h2 recv -i eth0 --trust "$K/mc.pub" --json -n 4 -w "$WAIT" "239.13.1.1+1:$PORT"
+wait_listening f
+mc_run fs h1 send -i eth0 --sign "$K/mc.key" -n 2 -I 10ms "239.13.1.1+1:$PORT" "two groups"
+check_rc "send --sign to two groups exits 0" 0 "$RC"
+wait_exit f 10
+check_eq "two to each group, all verified, sequence numbers in order" \
+	"239.13.1.1 239.13.1.2 239.13.1.1 239.13.1.2 mc mc mc mc True" \
+	"$(jget "$T/f.out" '" ".join(x["group"] for x in E("message"))' \
+		'" ".join(x["signer"] for x in E("message"))' \
+		'[x["seq"] for x in E("message")] == sorted(x["seq"] for x in E("message"))')"
 
 # ---- (e) keys ---------------------------------------------------------------
 chmod 0644 "$K/mc.key"
