@@ -3,7 +3,8 @@
 # command, and nothing that is not printed.
 #
 # Each command runs with --json in a private network namespace that holds
-# only lo (unshare -n): recv on two groups answering send --wait, pong answering ping,
+# only lo (unshare -n): recv on two groups answering send --wait (both
+# signing and trusting each other, for the envelope fields), pong answering ping,
 # bench recv measuring bench send (long enough for progress lines), and
 # ifaces with and without -v. Then every event printed must be in
 # docs/JSON.md under its command with each of its fields (object.field for
@@ -33,9 +34,12 @@ timeout -k 5 60 $NETNS env IP="$IP" WRAP="${MCAST_WRAP:-}" sh -c '
 			i=$((i + 1))
 		done
 	}
-	timeout 10 $WRAP "$M" recv -i lo --json -n 1 --echo 239.1.9.1:5901 239.1.9.4:5901 >"$D/recv.json" 2>"$D/recv.err" &
+	{ "$M" keygen -q "$D/snd" && "$M" keygen -q "$D/rcv"; } >/dev/null || exit 1
+	timeout 10 $WRAP "$M" recv -i lo --json -n 1 --echo --trust "$D/snd.pub" --sign "$D/rcv.key" \
+		239.1.9.1:5901 239.1.9.4:5901 >"$D/recv.json" 2>"$D/recv.err" &
 	listening recv
-	timeout 10 $WRAP "$M" send -i lo --json --wait 1s 239.1.9.1:5901 hello >"$D/send.json" 2>"$D/send.err"
+	timeout 10 $WRAP "$M" send -i lo --json --wait 1s --sign "$D/snd.key" --trust "$D/rcv.pub" \
+		239.1.9.1:5901 hello >"$D/send.json" 2>"$D/send.err"
 	wait
 	timeout 10 $WRAP "$M" pong -i lo --json 239.1.9.2:5902 >"$D/pong.json" 2>"$D/pong.err" &
 	p=$!
