@@ -21,7 +21,7 @@ enum { WARN_QUEUE_FULL, WARN_TOO_LARGE, WARN_MQTT_REFUSED, WARN_MAX };
 
 struct bridge_opts {
 	bool to, from, json, retain;
-	uint64_t qos, queue, keepalive_ns, progress_ns;
+	uint64_t qos, queue, keepalive_ns, connect_ns, progress_ns;
 	int version; /* 0 auto, 4 (3.1.1), 5 */
 	const char *client_id, *password_file, *password;
 	const char *url; /* "url =" in the settings file */

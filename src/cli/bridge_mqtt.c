@@ -4,6 +4,8 @@
 #include "cli/bridge_mqtt.h"
 #include "cli/cli.h"
 #include "cli/loop.h"
+#include "cli/mqtt_echo.h"
+#include "cli/mqtt_setup.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,20 +18,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define PROP_NAME "mcast-bridge"
 #define BACKOFF_MIN_NS 100000000ULL     /* 0.1 s */
 #define BACKOFF_MAX_NS 10000000000ULL   /* 10 s */
 #define MISC_NS 500000000ULL            /* keep-alive work twice a second */
 #define CLOSE_NS 2000000000ULL          /* at most this long to drain at exit */
-#define CONNECT_NS 10000000000ULL       /* an attempt without CONNACK fails */
+#define CONNECT_NS 10000000000ULL       /* default: an attempt without CONNACK fails */
 /* Reads per readiness: enough to empty a full socket buffer of small
  * messages, few enough that the multicast side is served too. */
 #define READS_PER_EVENT 256
-
-/* Fingerprints of recent publishes (MQTT 3.1.1 has no no-local): 4-way
- * buckets, the oldest entry of a bucket replaced first. */
-#define FP_BUCKETS 1024
-#define FP_WAYS 4
 
 struct mqtt_link {
 	struct mosquitto *m;
@@ -40,56 +36,14 @@ struct mqtt_link {
 	int misc_timer, retry_timer;
 	bool up, ever_up, subscribed, closing;
 	bool v5, fallback; /* connected with 5; retry with 3.1.1 at once */
-	uint64_t backoff, reconnects, inflight, attempt_at;
+	uint64_t backoff, reconnects, inflight, attempt_at, connect_ns;
 	char why[256]; /* why the current attempt failed, "" if unknown */
 	char prop_id[17];
 	mosquitto_property *props; /* the user property, for MQTT 5 */
-	struct {
-		uint64_t h, stamp;
-	} fp[FP_BUCKETS][FP_WAYS];
-	uint64_t fp_stamp;
+	struct mqtt_echo echo;	   /* recent publishes, for MQTT 3.1.1 */
 };
 
 static bool lib_ready;
-
-static uint64_t fingerprint(const char *topic, const void *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *b = (const unsigned char *)topic;
-
-	for (; *b; b++)
-		h = (h ^ *b) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	b = p;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h | 1; /* 0 marks a free slot */
-}
-
-static void fp_add(struct mqtt_link *k, uint64_t h)
-{
-	size_t b = (size_t)(h % FP_BUCKETS), old = 0;
-
-	for (size_t w = 0; w < FP_WAYS; w++)
-		if (k->fp[b][w].stamp < k->fp[b][old].stamp)
-			old = w;
-	k->fp[b][old].h = h;
-	k->fp[b][old].stamp = ++k->fp_stamp;
-}
-
-/* Whether h was published recently; forgets it (one echo per publish). */
-static bool fp_take(struct mqtt_link *k, uint64_t h)
-{
-	size_t b = (size_t)(h % FP_BUCKETS);
-
-	for (size_t w = 0; w < FP_WAYS; w++)
-		if (k->fp[b][w].h == h) {
-			k->fp[b][w].h = 0;
-			k->fp[b][w].stamp = 0;
-			return true;
-		}
-	return false;
-}
 
 static void set_why(struct mqtt_link *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -101,22 +55,6 @@ static void set_why(struct mqtt_link *k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(k->why, sizeof(k->why), fmt, ap);
 	va_end(ap);
-}
-
-/* Why libmosquitto returned rc, for a message. */
-static const char *rc_text(int rc)
-{
-	static char buf[128];
-	size_t n;
-
-	if (rc == MOSQ_ERR_ERRNO)
-		return strerror(errno);
-	/* Its sentences end in a full stop; ours go on after them. */
-	snprintf(buf, sizeof(buf), "%s", mosquitto_strerror(rc));
-	n = strlen(buf);
-	if (n && buf[n - 1] == '.')
-		buf[n - 1] = '\0';
-	return buf;
 }
 
 /* Arm a reconnection after the current delay, and double it. */
@@ -144,7 +82,7 @@ static void went_down(struct mqtt_link *k, int rc)
 		return;
 	}
 	if (!k->why[0])
-		set_why(k, "%s", rc_text(rc));
+		set_why(k, "%s", mqtt_rc_text(rc));
 	/* QoS 0 messages not yet written are gone with the connection;
 	 * libmosquitto sends QoS 1 and 2 ones again after reconnecting. */
 	if (k->c.qos == 0 && k->inflight) {
@@ -196,7 +134,7 @@ static void on_connect(struct mosquitto *m, void *data, int rc, int flags,
 		int src = mosquitto_subscribe_v5(m, NULL, k->c.filter, k->c.qos, sub_opts, NULL);
 
 		if (src != MOSQ_ERR_SUCCESS)
-			set_why(k, "cannot subscribe to %s: %s", k->c.filter, rc_text(src));
+			set_why(k, "cannot subscribe to %s: %s", k->c.filter, mqtt_rc_text(src));
 		return; /* up once the broker acknowledges it */
 	}
 	k->up = true;
@@ -239,70 +177,106 @@ static void on_publish(struct mosquitto *m, void *data, int mid, int rc,
 	k->ev.done(k->ev.owner, 1);
 }
 
-/* Whether a message carries our own id in its user property. */
-static bool own_property(const struct mqtt_link *k, const mosquitto_property *props)
-{
-	const mosquitto_property *p = props;
-	char *name = NULL, *value = NULL;
-	bool own = false;
-
-	for (bool first = true;; first = false) {
-		p = mosquitto_property_read_string_pair(first ? props : p, MQTT_PROP_USER_PROPERTY,
-							&name, &value, !first);
-		if (!p)
-			break;
-		own = own || (strcmp(name, PROP_NAME) == 0 && strcmp(value, k->prop_id) == 0);
-		free(name);
-		free(value);
-		name = value = NULL;
-	}
-	return own;
-}
-
 static void on_message(struct mosquitto *m, void *data, const struct mosquitto_message *msg,
 		       const mosquitto_property *props)
 {
 	struct mqtt_link *k = data;
 	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
-	bool own = own_property(k, props);
+	bool own = mqtt_echo_own_property(props, k->prop_id);
 
 	(void)m;
 	if (!k->v5 && !own)
-		own = fp_take(k, fingerprint(msg->topic, msg->payload, len));
+		own = mqtt_echo_take(&k->echo, msg->topic, msg->payload, len);
 	k->ev.message(k->ev.owner, msg->topic, msg->payload, len, own, msg->retain);
+}
+
+/* Keep e as the reason an attempt failed, if it is a connection's error
+ * and no reason is known yet: libmosquitto's own write or read may be the
+ * call that collects a refusal, and then no later call reports it. */
+static void note_errno(struct mqtt_link *k, int e)
+{
+	switch (e) {
+	case ECONNREFUSED: case ECONNRESET: case ECONNABORTED: case EHOSTUNREACH:
+	case ENETUNREACH: case EHOSTDOWN: case ENETDOWN: case ETIMEDOUT:
+		if (!k->why[0])
+			set_why(k, "%s", strerror(e));
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Whether the connection being made (no CONNACK yet) has failed, with its
+ * reason kept. A socket error (refused, unreachable) ends it: libmosquitto
+ * 2.0 would take a TLS handshake on such a socket for one in progress and
+ * wait for ever, and a soft error (an ICMP "no route" to a SYN) leaves a
+ * plain one polling ready with nothing to read. With TLS, end of file
+ * (the peer closed: not a TLS port) ends it too; without TLS libmosquitto
+ * sees that itself.
+ */
+static bool attempt_failed(struct mqtt_link *k, int fd)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	char c;
+	ssize_t n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr) {
+		set_why(k, "%s", strerror(soerr));
+		return true;
+	}
+	if (!k->c.url->tls)
+		return false;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+		return false;
+	if (n < 0)
+		note_errno(k, errno);
+	if (!k->why[0])
+		set_why(k, "the broker closed the connection during the TLS handshake "
+			   "(is the port a TLS one?)");
+	return true;
 }
 
 static void on_fd(struct loop *l, int fd, unsigned events, void *data)
 {
 	struct mqtt_link *k = data;
-	int rc = MOSQ_ERR_SUCCESS, soerr = 0;
-	socklen_t sl = sizeof(soerr);
+	int rc = MOSQ_ERR_SUCCESS;
 
 	(void)l;
-	/* A refused or unreachable connect shows here first; keep its reason
-	 * before libmosquitto closes the socket. */
-	if (!k->up && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr)
-		set_why(k, "%s", strerror(soerr));
+	if (!k->up && attempt_failed(k, fd)) {
+		went_down(k, MOSQ_ERR_CONN_LOST);
+		return;
+	}
 	if (events & (LOOP_READ | LOOP_ERROR)) {
 		for (int i = 0; i < READS_PER_EVENT && k->fd == fd; i++) {
 			errno = 0;
 			rc = mosquitto_loop_read(k->m, 1);
+			if (!k->up)
+				note_errno(k, errno);
 			if (rc != MOSQ_ERR_SUCCESS || errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 		}
 	}
-	if (rc == MOSQ_ERR_SUCCESS && k->fd == fd && (events & LOOP_WRITE))
+	if (rc == MOSQ_ERR_SUCCESS && k->fd == fd && (events & LOOP_WRITE)) {
+		errno = 0;
 		rc = mosquitto_loop_write(k->m, 1);
+		if (!k->up)
+			note_errno(k, errno);
+	}
 	/* libmosquitto reports most failures through on_disconnect; one it
 	 * only returns still ends the connection. */
 	if (rc != MOSQ_ERR_SUCCESS && k->fd == fd)
 		went_down(k, rc);
 }
 
-/* Attach the socket of a connection in progress to the loop. */
-static void attach(struct mqtt_link *k)
+/* Attach the socket of a connection in progress to the loop; e is errno
+ * as the call that started it left it (a TLS handshake writes at once). */
+static void attach(struct mqtt_link *k, int e)
 {
 	k->attempt_at = cli_now_ns();
+	note_errno(k, e);
 	k->fd = mosquitto_socket(k->m);
 	if (k->fd >= 0 && loop_fd_add(k->l, k->fd, LOOP_READ, on_fd, k) < 0)
 		k->fd = -1;
@@ -319,12 +293,13 @@ static void on_retry(struct loop *l, void *data)
 	k->why[0] = '\0';
 	if (k->ever_up)
 		k->reconnects++;
+	errno = 0;
 	rc = mosquitto_reconnect_async(k->m);
 	if (rc == MOSQ_ERR_SUCCESS) {
-		attach(k);
+		attach(k, errno);
 		return;
 	}
-	set_why(k, "%s", rc_text(rc));
+	set_why(k, "%s", mqtt_rc_text(rc));
 	if (!k->ever_up)
 		k->ev.down(k->ev.owner, k->why, false);
 	else
@@ -337,8 +312,8 @@ static void on_misc(struct loop *l, void *data)
 
 	/* A connect that nobody answers (a silent host) would otherwise wait
 	 * for TCP's own timeout, minutes. */
-	if (!k->up && k->fd >= 0 && cli_now_ns() - k->attempt_at > CONNECT_NS) {
-		set_why(k, "no answer within %llu s", CONNECT_NS / 1000000000ULL);
+	if (!k->up && k->fd >= 0 && cli_now_ns() - k->attempt_at > k->connect_ns) {
+		set_why(k, "no answer within %.3g s", (double)k->connect_ns / 1e9);
 		went_down(k, MOSQ_ERR_TIMEOUT);
 	}
 	if (k->fd >= 0 && mosquitto_loop_misc(k->m) != MOSQ_ERR_SUCCESS && k->fd >= 0)
@@ -355,46 +330,17 @@ void mqtt_link_before_wait(struct mqtt_link *k)
 /* Credentials, TLS and callbacks; -1 with a sentence in err. */
 static int configure(struct mqtt_link *k, char *err, size_t errlen)
 {
-	const struct mqtt_conf *c = &k->c;
-	int rc = MOSQ_ERR_SUCCESS;
-
-	mosquitto_int_option(k->m, MOSQ_OPT_PROTOCOL_VERSION,
-			     k->v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
-	mosquitto_int_option(k->m, MOSQ_OPT_TCP_NODELAY, 1);
-	if (c->url->user[0] || c->password)
-		rc = mosquitto_username_pw_set(k->m, c->url->user[0] ? c->url->user : NULL,
-					       c->password);
-	if (rc == MOSQ_ERR_SUCCESS && c->url->tls) {
-		const char *capath = c->capath;
-
-		/* The system's trust alone turns TLS on; mosquitto_tls_set()
-		 * wants a CA file or directory even then, so a client
-		 * certificate gets the system's directory. */
-		if (!c->cafile && !c->capath) {
-			mosquitto_int_option(k->m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-			capath = "/etc/ssl/certs";
-		}
-		if (c->cafile || c->capath || c->cert)
-			rc = mosquitto_tls_set(k->m, c->cafile, capath, c->cert, c->key, NULL);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			snprintf(err, errlen, "TLS set-up: %s (check --cafile, --cert and "
-					      "--key)", rc_text(rc));
-			return -1;
-		}
-	}
-	if (rc != MOSQ_ERR_SUCCESS) {
-		snprintf(err, errlen, "%s", rc_text(rc));
+	if (mqtt_setup_client(k->m, &k->c, k->v5, err, errlen) < 0)
 		return -1;
-	}
 	mosquitto_log_callback_set(k->m, on_log);
 	mosquitto_connect_v5_callback_set(k->m, on_connect);
 	mosquitto_disconnect_v5_callback_set(k->m, on_disconnect);
 	mosquitto_publish_v5_callback_set(k->m, on_publish);
 	mosquitto_message_v5_callback_set(k->m, on_message);
 	mosquitto_subscribe_v5_callback_set(k->m, on_subscribe);
-	snprintf(k->prop_id, sizeof(k->prop_id), "%016" PRIx64, c->id);
-	if (mosquitto_property_add_string_pair(&k->props, MQTT_PROP_USER_PROPERTY, PROP_NAME,
-					       k->prop_id) != MOSQ_ERR_SUCCESS) {
+	snprintf(k->prop_id, sizeof(k->prop_id), "%016" PRIx64, k->c.id);
+	if (mosquitto_property_add_string_pair(&k->props, MQTT_PROP_USER_PROPERTY,
+					       MQTT_ECHO_PROPERTY, k->prop_id) != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -406,7 +352,7 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 {
 	struct mqtt_link *k = calloc(1, sizeof(*k));
 	char id[64];
-	int rc;
+	int rc, e;
 
 	*out = NULL;
 	if (!k) {
@@ -421,6 +367,7 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 	k->fd = -1;
 	k->v5 = c->version != 4;
 	k->backoff = BACKOFF_MIN_NS;
+	k->connect_ns = c->connect_timeout_ns ? c->connect_timeout_ns : CONNECT_NS;
 	snprintf(id, sizeof(id), "mcast-bridge-%016" PRIx64, c->id);
 	k->m = mosquitto_new(c->client_id ? c->client_id : id, true, k);
 	k->misc_timer = loop_timer_new(l, on_misc, k);
@@ -434,15 +381,17 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 		mqtt_link_close(k);
 		return -1;
 	}
+	errno = 0;
 	rc = mosquitto_connect_bind_async(k->m, c->url->host, c->url->port,
 					  (int)c->keepalive, NULL);
+	e = errno;
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "%s", rc == MOSQ_ERR_EAI ? "unknown host"
-					    : k->why[0] ? k->why : rc_text(rc));
+					    : k->why[0] ? k->why : mqtt_rc_text(rc));
 		mqtt_link_close(k);
 		return -1;
 	}
-	attach(k);
+	attach(k, e);
 	loop_timer_at(l, k->misc_timer, cli_now_ns() + MISC_NS);
 	*out = k;
 	return 0;
@@ -459,7 +408,7 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 	 * on_publish, before it returns. */
 	k->inflight++;
 	if (!k->v5 && k->c.filter)
-		fp_add(k, fingerprint(topic, payload, len));
+		mqtt_echo_add(&k->echo, topic, payload, len);
 	rc = mosquitto_publish_v5(k->m, NULL, topic, (int)len, payload, k->c.qos,
 				  k->c.retain, k->v5 ? k->props : NULL);
 	if (rc == MOSQ_ERR_SUCCESS)
@@ -469,7 +418,7 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 		return -ENOTCONN;
 	if (rc == MOSQ_ERR_PAYLOAD_SIZE || rc == MOSQ_ERR_OVERSIZE_PACKET)
 		return -EMSGSIZE;
-	snprintf(err, errlen, "%s", rc_text(rc));
+	snprintf(err, errlen, "%s", mqtt_rc_text(rc));
 	return -EIO;
 }
 

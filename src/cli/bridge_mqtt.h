@@ -7,13 +7,16 @@
  * timer. The link connects with MQTT 5 and falls back to 3.1.1 when the
  * broker refuses that protocol version. When the connection goes, it
  * reconnects by itself with a growing delay (0.1 s doubling to 10 s) and
- * re-subscribes, telling the owner through its callbacks.
+ * re-subscribes, telling the owner through its callbacks. An attempt ends
+ * as soon as its socket fails (refused, unreachable; with TLS also the
+ * peer closing during the handshake), and after connect_timeout_ns without
+ * a CONNACK. The client's options are set by mqtt_setup.c.
  *
  * Loops: every message the link publishes carries the user property
  * "mcast-bridge" = the bridge's id (MQTT 5), its subscription asks for
  * no-local (MQTT 5), and with 3.1.1 a fingerprint of each message it
- * published recently (topic and payload) recognises the broker's echo.
- * Messages recognised as its own are reported with own = true.
+ * published recently (topic and payload) recognises the broker's echo
+ * (mqtt_echo.h). Messages recognised as its own are reported with own = true.
  */
 #ifndef MCAST_CLI_BRIDGE_MQTT_H
 #define MCAST_CLI_BRIDGE_MQTT_H
@@ -34,6 +37,7 @@ struct mqtt_conf {
 	const char *cafile, *capath;	  /* TLS trust; NULL both: the system's */
 	const char *cert, *key;		  /* a client certificate, or NULL */
 	unsigned keepalive;		  /* seconds */
+	uint64_t connect_timeout_ns;	  /* an attempt's limit; 0: 10 s */
 	int qos;			  /* for publishing and subscribing */
 	int version;			  /* 0: 5, else 3.1.1; 4: 3.1.1 only; 5: 5 only */
 	bool retain;			  /* publish with the retain flag */

@@ -38,6 +38,9 @@ static const char usage_text[] =
 	"                          sees the last message)\n"
 	"      --client-id ID      MQTT client id (default mcast-bridge-RANDOM)\n"
 	"      --keepalive DURATION  MQTT keep-alive, 5s-18h or 0 (default 60s)\n"
+	"      --connect-timeout DURATION  give up an attempt to connect that\n"
+	"                          the broker has not accepted within DURATION,\n"
+	"                          100ms-1h (default 10s)\n"
 	"      --password-file FILE  the password: the first line of FILE (or\n"
 	"                          'password =' in the settings file)\n"
 	"      --cafile FILE       trust the CAs in FILE for mqtts://\n"
@@ -68,7 +71,7 @@ static const char usage_text[] =
  */
 enum {
 	OPT_TTL = JOIN_OPT_OWN, OPT_LOOP, OPT_NO_LOOP, OPT_BIND, OPT_PORT, OPT_FRAGMENT,
-	OPT_TO, OPT_FROM, OPT_QOS, OPT_RETAIN, OPT_CLIENT_ID, OPT_KEEPALIVE,
+	OPT_TO, OPT_FROM, OPT_QOS, OPT_RETAIN, OPT_CLIENT_ID, OPT_KEEPALIVE, OPT_CONNECT_TIMEOUT,
 	OPT_PASSWORD_FILE, OPT_PASSWORD, OPT_CAFILE, OPT_CAPATH, OPT_CERT, OPT_KEY,
 	OPT_QUEUE, OPT_JSON, OPT_PROGRESS, OPT_PROTOCOL, OPT_URL,
 };
@@ -87,6 +90,7 @@ static const struct cli_opt bridge_options[] = {
 	CLI_FLAG("retain", 0, OPT_RETAIN),
 	CLI_VALUE("client-id", 0, OPT_CLIENT_ID),
 	CLI_VALUE("keepalive", 0, OPT_KEEPALIVE),
+	CLI_VALUE("connect-timeout", 0, OPT_CONNECT_TIMEOUT),
 	CLI_VALUE("password-file", 0, OPT_PASSWORD_FILE),
 	CLI_VALUE("password", 0, OPT_PASSWORD),
 	CLI_VALUE("cafile", 0, OPT_CAFILE),
@@ -181,6 +185,11 @@ static int apply(void *ctx, const struct cli_arg *a)
 		    (o->keepalive_ns < 5000000000ULL || o->keepalive_ns > 65535000000000ULL))
 			rc = cli_usage_at(a, "--keepalive %s: must be 0 (off) or 5s-18h",
 					  a->value);
+		return rc;
+	case OPT_CONNECT_TIMEOUT:
+		rc = cli_duration(a, &o->connect_ns);
+		if (rc == 0 && (o->connect_ns < 100000000ULL || o->connect_ns > 3600000000000ULL))
+			rc = cli_usage_at(a, "--connect-timeout %s: must be 100ms-1h", a->value);
 		return rc;
 	case OPT_QUEUE: return cli_uint(a, 0, 10000000, &o->queue);
 	case OPT_JSON: o->json = true; return 0;
@@ -305,6 +314,7 @@ int bridge_parse(struct bridge *b, int argc, char **argv)
 		.url = &b->url, .client_id = o->client_id, .password = o->password,
 		.cafile = o->cafile, .capath = o->capath, .cert = o->cert, .key = o->key,
 		.keepalive = (unsigned)(o->keepalive_ns / 1000000000ULL), .qos = (int)o->qos,
+		.connect_timeout_ns = o->connect_ns,
 		.retain = o->retain, .version = o->version, .filter = o->from ? b->filter : NULL,
 	};
 	return 0;

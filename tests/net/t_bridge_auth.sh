@@ -4,15 +4,18 @@
 # Debian's mosquitto on h3 with three listeners: a password on 1883, TLS
 # (a CA made here with openssl) and a password on 8883, TLS with client
 # certificates on 8884. A wrong or missing password, an untrusted server
-# certificate, a missing client certificate, a refused port and an
-# unknown host each end the bridge at once with exit status 1 and the
-# reason; the right credentials carry a datagram through, seen by
+# certificate, a missing client certificate, a refused port (with and
+# without TLS), an unreachable host or network, TLS to a port that is not
+# TLS and an unknown host each end the bridge at once with exit status 1
+# and the reason; a host that accepts TCP and stays silent (oldbroker.py
+# silent) ends it after --connect-timeout; the right credentials carry a datagram through, seen by
 # mosquitto_sub; a bad URL or a password on the command line is a usage
 # error (2).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mqttlib.sh"
 need_netns
 need_mosquitto
+need_python
 command -v openssl >/dev/null 2>&1 || skip "needs openssl"
 PASSWD=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
 [ -x "$PASSWD" ] || skip "needs mosquitto_passwd (Debian package mosquitto)"
@@ -79,6 +82,37 @@ fails refused "cannot connect to the broker mqtt://10.77.0.3:1999: Connection re
 	"$G" "mqtt://10.77.0.3:1999/t"
 fails unknown "cannot connect to the broker mqtt://no-such-broker.invalid:1883: unknown host" \
 	"$G" "mqtt://no-such-broker.invalid/t"
+fails tlsrefused "cannot connect to the broker mqtts://10.77.0.3:1999: Connection refused" \
+	--cafile "$K/ca.pem" "$G" "mqtts://10.77.0.3:1999/t"
+# h3 routes 10.66.0.0/24 to "unreachable": h2's SYN gets an ICMP host
+# unreachable back, as from a router that has no way there.
+ns_sysctl h3 net.ipv4.ip_forward=1
+in_ns h3 ip route add unreachable 10.66.0.0/24
+in_ns h2 ip route add 10.66.0.0/24 via 10.77.0.3
+fails unreach "cannot connect to the broker mqtt://10.66.0.9:1883: No route to host" \
+	"$G" "mqtt://10.66.0.9/t"
+fails tlsunreach "cannot connect to the broker mqtts://10.66.0.9:8883: No route to host" \
+	--cafile "$K/ca.pem" "$G" "mqtts://10.66.0.9/t"
+fails nonet "cannot connect to the broker mqtt://10.99.0.9:1883: Network is unreachable" \
+	"$G" "mqtt://10.99.0.9/t"
+# TLS to the plain MQTT port: the broker takes the ClientHello for a bad
+# packet and closes (a reset when it leaves bytes unread).
+fails nottls "cannot connect to the broker mqtts://10.77.0.3:1883: " --cafile "$K/ca.pem" \
+	"$G" "mqtts://10.77.0.3:1883/t"
+check_match "nottls: the connection closed in the handshake" "$T/nottls.err" \
+	"(Connection reset by peer|the broker closed the connection during the TLS handshake)"
+# A host that takes the TCP connection and never says a word: the attempt
+# ends after --connect-timeout.
+bg silent h3 "$PYTHON" "$NET_DIR/oldbroker.py" silent 10.77.0.3 1885 "$((LONG * 2))"
+wait_for_file_text "$T/silent.err" listening "$LONG" || diag "oldbroker.py silent"
+fails silent "cannot connect to the broker mqtt://10.77.0.3:1885: no answer within 1 s" \
+	--connect-timeout 1s "$G" "mqtt://10.77.0.3:1885/t"
+fails tlssilent "cannot connect to the broker mqtts://10.77.0.3:1885: no answer within 1.5 s" \
+	--connect-timeout 1500ms --cafile "$K/ca.pem" "$G" "mqtts://10.77.0.3:1885/t"
+mc_run badtmo h2 bridge --connect-timeout 50ms "$G" "mqtt://10.77.0.3/t"
+check_rc "--connect-timeout 50ms: exit status 2" 2 "$RC"
+check_has "--connect-timeout 50ms: named" "$T/badtmo.err" \
+	"mcast: --connect-timeout 50ms: must be 100ms-1h"
 
 mc_run badurl h2 bridge "$G" "mqtt://meter:secret@10.77.0.3/t"
 check_rc "a password in the URL: exit status 2" 2 "$RC"
