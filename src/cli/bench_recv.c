@@ -81,25 +81,9 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for bench recv without keeping it (a settings file
- * read by another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
-{
-	struct brecv_cmd *c = calloc(1, sizeof(*c));
-	int rc;
-
-	if (!c) {
-		cli_err("out of memory");
-		return EXIT_FAIL;
-	}
-	rc = apply(c, a);
-	free(c);
-	return rc;
-}
-
 const struct cli_spec bench_recv_spec = {
 	.name = "bench recv", .opts = bench_recv_options, .apply = apply,
-	.check = check, .usage = usage_text, .operands = CLI_GROUP,
+	.ctx_size = sizeof(struct brecv_cmd), .usage = usage_text, .operands = CLI_GROUP,
 };
 
 /* The flow of sender w->sender_id, created on its first datagram; NULL

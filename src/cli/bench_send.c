@@ -118,19 +118,10 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for bench send without keeping it (a settings file
- * read by another subcommand, or replaced by the command line). */
-static int check_setting(const struct cli_arg *a)
-{
-	struct bsend b;
-
-	memset(&b, 0, sizeof(b));
-	return apply(&b, a);
-}
-
 const struct cli_spec bench_send_spec = {
 	.name = "bench send", .opts = bench_send_options, .apply = apply,
-	.check = check_setting, .usage = usage_text, .operands = CLI_GROUP, .sends = true,
+	.ctx_size = sizeof(struct bsend), .usage = usage_text, .operands = CLI_GROUP,
+	.sends = true,
 };
 
 /*

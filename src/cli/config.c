@@ -31,7 +31,8 @@ static const struct cli_spec *known_anywhere(const char *name)
 
 /*
  * Where the settings of a line go: to the running subcommand (ctx set),
- * or, for another subcommand's section or setting, only to its check().
+ * or, for another subcommand's section or setting, only checked
+ * (cli_check_setting()).
  * given marks the settings the command line gives, which replace the
  * file's: those are checked, not applied.
  */
@@ -148,7 +149,7 @@ static int apply_row(const struct target *t, const struct cli_opt *o,
 	}
 	if (t->ctx && !replaced)
 		return t->spec->apply(t->ctx, &a);
-	return t->spec->check ? t->spec->check(&a) : 0;
+	return cli_check_setting(t->spec, &a);
 }
 
 /* "group = GROUP:PORT": checked here, where the message can name the

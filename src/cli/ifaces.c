@@ -57,17 +57,9 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for ifaces without keeping it. */
-static int check(const struct cli_arg *a)
-{
-	struct lister l;
-
-	memset(&l, 0, sizeof(l));
-	return apply(&l, a);
-}
-
 const struct cli_spec ifaces_spec = {
-	.name = "ifaces", .opts = ifaces_options, .apply = apply, .check = check,
+	.name = "ifaces", .opts = ifaces_options, .apply = apply,
+	.ctx_size = sizeof(struct lister),
 	.usage = usage_text, .operands = CLI_NO_OPERANDS,
 };
 

@@ -63,19 +63,10 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for keygen without keeping it (a settings file read by
- * another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
-{
-	struct keygen k;
-
-	memset(&k, 0, sizeof(k));
-	return apply(&k, a);
-}
-
 /* NAME is an operand, not a group: the parser leaves it to cmd_keygen(). */
 const struct cli_spec keygen_spec = {
-	.name = "keygen", .opts = keygen_options, .apply = apply, .check = check,
+	.name = "keygen", .opts = keygen_options, .apply = apply,
+	.ctx_size = sizeof(struct keygen),
 	.usage = usage_text, .operands = CLI_NO_OPERANDS,
 };
 

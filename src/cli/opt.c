@@ -16,6 +16,27 @@
 /* getopt_long's value for a row without a letter: above every char. */
 #define NO_LETTER 256
 
+int cli_check_setting(const struct cli_spec *spec, const struct cli_arg *a)
+{
+	void *ctx;
+	int rc;
+
+	if (!spec->ctx_size)
+		return 0;
+	ctx = calloc(1, spec->ctx_size);
+	if (!ctx) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
+	if (spec->ctx_init)
+		spec->ctx_init(ctx);
+	rc = spec->apply(ctx, a);
+	if (spec->ctx_free)
+		spec->ctx_free(ctx);
+	free(ctx);
+	return rc;
+}
+
 const struct cli_opt *cli_opt_find(const struct cli_opt *opts, const char *name)
 {
 	for (; opts && opts->name; opts++)

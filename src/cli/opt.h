@@ -123,11 +123,15 @@ struct cli_spec {
 	const char *usage; /* what --help prints */
 	enum cli_operands operands;
 	/*
-	 * Check one setting without keeping it: apply() on a scratch context.
 	 * Settings files are checked whole, whatever subcommand reads them, so
-	 * [recv] count = abc is refused by send too. NULL: no check.
+	 * [recv] count = abc is refused by send too: cli_check_setting()
+	 * applies the setting to a zeroed scratch context of ctx_size bytes
+	 * (0: settings are not checked), made ready by ctx_init and released
+	 * by ctx_free when they are given.
 	 */
-	int (*check)(const struct cli_arg *a);
+	size_t ctx_size;
+	void (*ctx_init)(void *ctx);
+	void (*ctx_free)(void *ctx);
 	bool sends; /* the group is a destination: port 0 is refused */
 	/* The operand may name several groups, GROUP[+N]:PORT[,...], all of
 	 * one family, listed in cfg->groups (send). */
@@ -159,6 +163,13 @@ int cli_options(int argc, char **argv, const struct cli_spec *spec, void *ctx,
  */
 int cli_parse_args(int argc, char **argv, const struct cli_spec *spec, void *ctx,
 		   struct cli_config *cfg, mcast_addr *group);
+
+/*
+ * Check one setting for spec without keeping it, as described at
+ * spec->ctx_size. Returns what apply() returns (0 or an exit code), 0 when
+ * spec checks nothing, or EXIT_FAIL (out of memory, said on stderr).
+ */
+int cli_check_setting(const struct cli_spec *spec, const struct cli_arg *a);
 
 /* The row named name in opts, or NULL. */
 const struct cli_opt *cli_opt_find(const struct cli_opt *opts, const char *name);

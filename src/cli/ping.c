@@ -96,24 +96,9 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for ping without keeping it (a settings file read by
- * another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
-{
-	struct pinger *p = calloc(1, sizeof(*p));
-	int rc;
-
-	if (!p) {
-		cli_err("out of memory");
-		return EXIT_FAIL;
-	}
-	rc = apply(p, a);
-	free(p);
-	return rc;
-}
-
 const struct cli_spec ping_spec = {
-	.name = "ping", .opts = ping_options, .apply = apply, .check = check,
+	.name = "ping", .opts = ping_options, .apply = apply,
+	.ctx_size = sizeof(struct pinger),
 	.usage = usage_text, .operands = CLI_GROUP, .sends = true,
 };
 

@@ -89,24 +89,9 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for pong without keeping it (a settings file read by
- * another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
-{
-	struct ponger *p = calloc(1, sizeof(*p));
-	int rc;
-
-	if (!p) {
-		cli_err("out of memory");
-		return EXIT_FAIL;
-	}
-	rc = apply(p, a);
-	free(p);
-	return rc;
-}
-
 const struct cli_spec pong_spec = {
-	.name = "pong", .opts = pong_options, .apply = apply, .check = check,
+	.name = "pong", .opts = pong_options, .apply = apply,
+	.ctx_size = sizeof(struct ponger),
 	.usage = usage_text, .operands = CLI_GROUP,
 };
 

@@ -165,21 +165,23 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for recv without keeping it (a settings file read by
- * another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
-{
+/* The scratch context a setting is checked in: a receiver with its
+ * options beside it. */
+struct recv_scratch {
+	struct receiver r; /* first: apply() is given the whole */
 	struct recv_opts o;
-	struct receiver r;
+};
 
-	memset(&o, 0, sizeof(o));
-	memset(&r, 0, sizeof(r));
-	r.o = &o;
-	return apply(&r, a);
+static void scratch_init(void *ctx)
+{
+	struct recv_scratch *s = ctx;
+
+	s->r.o = &s->o;
 }
 
 const struct cli_spec recv_spec = {
-	.name = "recv", .opts = recv_options, .apply = apply, .check = check,
+	.name = "recv", .opts = recv_options, .apply = apply,
+	.ctx_size = sizeof(struct recv_scratch), .ctx_init = scratch_init,
 	.usage = usage_text, .operands = CLI_GROUP,
 };
 

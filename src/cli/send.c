@@ -192,22 +192,21 @@ static int apply(void *ctx, const struct cli_arg *a)
 	}
 }
 
-/* Check a setting for send without keeping it (a settings file read by
- * another subcommand, or replaced by the command line). */
-static int check(const struct cli_arg *a)
+/* The scratch context a setting is checked in (cli_check_setting()). */
+static void scratch_init(void *ctx)
 {
-	struct send_opts o;
-	int rc;
+	outsock_init(&((struct send_opts *)ctx)->out);
+}
 
-	memset(&o, 0, sizeof(o));
-	outsock_init(&o.out);
-	rc = apply(&o, a);
-	tmpl_free(o.tmpl);
-	return rc;
+static void scratch_free(void *ctx)
+{
+	tmpl_free(((struct send_opts *)ctx)->tmpl);
 }
 
 const struct cli_spec send_spec = {
-	.name = "send", .opts = send_options, .apply = apply, .check = check,
+	.name = "send", .opts = send_options, .apply = apply,
+	.ctx_size = sizeof(struct send_opts), .ctx_init = scratch_init,
+	.ctx_free = scratch_free,
 	.usage = usage_text, .operands = CLI_GROUP_WORDS, .sends = true,
 	.ranges = true,
 };

@@ -96,16 +96,6 @@ static int record(void *ctx, const struct cli_arg *a)
 	return 0;
 }
 
-/* The fake table's check(): --count checked, nothing recorded. */
-static int check_fake(const struct cli_arg *a)
-{
-	uint64_t v;
-
-	if (strcmp(a->opt, "--count") == 0)
-		return cli_uint(a, 0, 1000, &v);
-	return 0;
-}
-
 static void result_free(struct result *r)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -114,6 +104,13 @@ static void result_free(struct result *r)
 	free(r->group);
 	free(r->operand);
 	memset(r, 0, sizeof(*r));
+}
+
+/* The fake table's settings are checked by record() on a scratch result
+ * (--count checked, nothing recorded in the run's), thrown away here. */
+static void scratch_free(void *ctx)
+{
+	result_free(ctx);
 }
 
 /* ---- The settings file and stderr --------------------------------------- */
@@ -172,7 +169,8 @@ static void run_with(struct result *r, const char *cmd, const struct cli_opt *op
 {
 	char *argv[32], err_path[] = "/tmp/mcast-test-stderr.XXXXXX";
 	const struct cli_spec spec = {.name = cmd, .opts = opts, .apply = record,
-				      .check = check_fake, .usage = ""};
+				      .ctx_size = sizeof(struct result),
+				      .ctx_free = scratch_free, .usage = ""};
 	struct cli_config cfg;
 	int argc = 0, saved, fd;
 
