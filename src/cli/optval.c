@@ -148,17 +148,23 @@ int cli_iface(const char *spec, mcast_iface *out)
 	return 0;
 }
 
+/* The usage error for a number or size the parser refused with rc:
+ * out of [min, max] (in unit), or not what. */
+static int refused(const struct cli_arg *a, int rc, uint64_t min, uint64_t max,
+		   const char *unit, const char *what)
+{
+	if (rc == -ERANGE)
+		return cli_usage_at(a, "%s: %s is out of range (%llu-%llu%s)", a->opt,
+				    a->value, (unsigned long long)min,
+				    (unsigned long long)max, unit);
+	return cli_usage_at(a, "%s: '%s' is not %s", a->opt, a->value, what);
+}
+
 int cli_uint(const struct cli_arg *a, uint64_t min, uint64_t max, uint64_t *out)
 {
 	int rc = cli_parse_uint(a->value, min, max, out);
 
-	if (rc == -ERANGE)
-		return cli_usage_at(a, "%s: %s is out of range (%llu-%llu)", a->opt,
-				    a->value, (unsigned long long)min,
-				    (unsigned long long)max);
-	if (rc < 0)
-		return cli_usage_at(a, "%s: '%s' is not a number", a->opt, a->value);
-	return 0;
+	return rc < 0 ? refused(a, rc, min, max, "", "a number") : 0;
 }
 
 int cli_duration(const struct cli_arg *a, uint64_t *ns)
@@ -179,12 +185,6 @@ int cli_size(const struct cli_arg *a, uint64_t min, uint64_t max, uint64_t *out)
 {
 	int rc = cli_parse_size(a->value, min, max, out);
 
-	if (rc == -ERANGE)
-		return cli_usage_at(a, "%s: %s is out of range (%llu-%llu bytes)", a->opt,
-				    a->value, (unsigned long long)min,
-				    (unsigned long long)max);
-	if (rc < 0)
-		return cli_usage_at(a, "%s: '%s' is not a size (e.g. 1500, 64k, 8M)",
-				    a->opt, a->value);
-	return 0;
+	return rc < 0 ? refused(a, rc, min, max, " bytes", "a size (e.g. 1500, 64k, 8M)")
+		      : 0;
 }
