@@ -83,20 +83,12 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_bad_option(int c, char **argv);
 
-/* ---- Signals (signals.c) ------------------------------------------------ */
+/* ---- Signals (set by loop.c's handlers, see loop.h) ------------------ */
 
 /* Set by SIGINT and SIGTERM; loops check it and end cleanly. */
 extern volatile sig_atomic_t cli_stop;
-/* Set by SIGQUIT and SIGUSR1 when report handlers are installed. */
+/* Set by SIGQUIT and SIGUSR1: a report is asked for. */
 extern volatile sig_atomic_t cli_report;
-/*
- * Install the SIGINT/SIGTERM handlers (and with report, SIGQUIT/SIGUSR1)
- * and ignore SIGPIPE (a closed stdout shows up as EPIPE from the write
- * instead). With block true the signals are blocked and *unblocked (if not
- * NULL) receives the mask to give ppoll(), so a signal can only land while
- * waiting.
- */
-void cli_signals(bool block, bool report, sigset_t *unblocked);
 
 /* A random 64-bit id (getrandom, else time and pid). */
 uint64_t cli_random_u64(void);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+volatile sig_atomic_t cli_stop, cli_report;
+
 /* The write end is used from the signal handler, the read end by the loop.
  * One pipe per process: every loop of the process shares it. */
 static int wake_pipe[2] = {-1, -1};
