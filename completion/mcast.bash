@@ -55,7 +55,7 @@ _mcast_subcommands()
 #   WORDS   words the description quotes ('all'): literal arguments
 # An option line is indented by at most 8 spaces and starts with "-"; deeper
 # lines continue the description above. An argument name follows its option
-# after one space; two or more start the description.
+# after one space (FILE|DIR: one of two); two or more start the description.
 _mcast_options()
 {
 	_mcast_run "$@" --help | awk '
@@ -103,7 +103,7 @@ _mcast_options()
 				names[++nn] = w
 				last = "opt"
 			} else if (last == "opt" && sep == " " &&
-				   w ~ /^[A-Z][A-Z0-9_:.-]*$/) {
+				   w ~ /^[A-Z][A-Z0-9_:.|-]*$/) {
 				arg = w
 				last = "arg"
 			} else {
@@ -204,7 +204,7 @@ _mcast()
 				for line in /sys/class/net/*; do
 					[[ -e $line ]] && cands+=("${line##*/}")
 				done
-			elif [[ $arg == FILE || $arg == PATH ]]; then
+			elif [[ $arg == FILE || $arg == PATH || $arg == FILE\|* ]]; then
 				compopt -o default 2>/dev/null
 			fi
 			mapfile -t COMPREPLY < <(compgen -W "${cands[*]}" -- "$cur")

@@ -88,4 +88,9 @@ same "'mcast send --stdin=<TAB>' offers raw (one word)" --stdin=raw \
 # default): the completion must see FILE as --output-file's argument.
 same "the completion reads FILE as the argument of recv --output-file" FILE \
 	"$(_mcast_options "$MCAST" recv | awk -F '\t' '$1 == "--output-file" { print $2 }')"
+# --trust FILE|DIR takes a file or a directory: file-name completion too.
+same "the completion reads FILE|DIR as the argument of recv --trust" "FILE|DIR" \
+	"$(_mcast_options "$MCAST" recv | awk -F '\t' '$1 == "--trust" { print $2 }')"
+same "and of send --trust" "FILE|DIR" \
+	"$(_mcast_options "$MCAST" send | awk -F '\t' '$1 == "--trust" { print $2 }')"
 finish

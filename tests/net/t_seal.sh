@@ -182,6 +182,19 @@ mc_run e1 h1 send -i eth0 --sign "$K/mc.key" "$G:$PORT" x
 check_rc "a secret key others may read is refused" 2 "$RC"
 check_has "saying why" "$T/e1.err" "chmod"
 check_lacks "without the key in the message" "$T/e1.err" "$secret"
+chmod 0640 "$K/mc.key"
+mc_run e5 h1 send -i eth0 --sign "$K/mc.key" "$G:$PORT" x
+check_rc "a secret key the group may read is refused" 2 "$RC"
+check_has "saying its mode" "$T/e5.err" "permissions 0640 are too open"
+chmod 0600 "$K/mc.key"
+chmod 0604 "$K/grp.key"
+mc_run e6 h2 recv -i eth0 --trust "$K/mc.pub" --decrypt "$K/grp.key" -w 1s "$G:$PORT"
+check_rc "a group key others may read is refused" 2 "$RC"
+check_has "saying why" "$T/e6.err" "permissions 0604 are too open"
+chmod 0600 "$K/grp.key"
+group=$(awk '{print $2}' "$K/grp.key")
+check "no secret or group key in any output of any run" \
+	sh -c '! grep -lF -e "$1" -e "$2" "$3"/*.out "$3"/*.err' sh "$secret" "$group" "$T"
 mc_run e2 h2 recv -i eth0 --decrypt "$K/grp.key" -w 1s "$G:$PORT"
 check_rc "--decrypt without --trust is a usage error" 2 "$RC"
 mc_run e3 h2 recv -i eth0 --sign "$K/mc.key" -w 1s "$G:$PORT"
