@@ -4,6 +4,7 @@
 #include "cli/bench.h"
 #include "cli/opt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
@@ -55,4 +56,38 @@ int cmd_bench(int argc, char **argv)
 	if (strcmp(argv[1], "recv") == 0)
 		return cmd_bench_recv(argc - 1, argv + 1);
 	return cli_usage("bench: unknown mode '%s' (expected send or recv)", argv[1]);
+}
+
+int bench_parse_rate(const char *text, uint64_t size, double *pps)
+{
+	static const struct {
+		const char *unit;
+		unsigned bits; /* per unit of the rate: 0 = datagrams */
+	} units[] = {{"", 0}, {"pps", 0}, {"bit", 1}, {"bps", 1},
+		     {"b", 1}, {"B", 8}, {"Bps", 8}};
+	char *end;
+	double v;
+
+	if (strcmp(text, "max") == 0) {
+		*pps = 0;
+		return 0;
+	}
+	v = strtod(text, &end);
+	if (end == text || v <= 0 || v != v)
+		return cli_usage("--rate: '%s' is not a rate (e.g. 100k, 800Mbit, max)", text);
+	switch (*end) {
+	case 'k': case 'K': v *= 1e3; end++; break;
+	case 'M': v *= 1e6; end++; break;
+	case 'G': v *= 1e9; end++; break;
+	default: break;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		*pps = units[i].bits ? v * units[i].bits / (8.0 * (double)size) : v;
+		if (*pps < 1 || *pps > 1e9)
+			return cli_usage("--rate: %s is out of range (1 to 1G datagrams/s)", text);
+		return 0;
+	}
+	return cli_usage("--rate: '%s' is not a rate (e.g. 100k, 800Mbit, max)", text);
 }

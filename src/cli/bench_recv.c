@@ -6,6 +6,7 @@
  */
 #include "cli/bench_recv.h"
 #include "cli/loop.h"
+#include "cli/seal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"                          traffic has started (default 2s)\n"
 	"      --gro MODE          auto, on or off: take trains of datagrams from\n"
 	"                          the kernel at once (UDP GRO)\n"
+	SEAL_RX_USAGE("datagrams")
 	"      --json              progress and results as JSON lines on stdout\n"
 	"      --config FILE       read settings from FILE ([bench recv] section)\n"
 	"  -v, --verbose           more detail\n"
@@ -36,7 +38,14 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 measured, 1 failure or nothing arrived, 2 usage error.\n";
 
-enum { OPT_COUNT = JOIN_OPT_OWN, OPT_DURATION, OPT_TIMEOUT, OPT_GRO, OPT_JSON };
+enum {
+	OPT_COUNT = JOIN_OPT_OWN,
+	OPT_DURATION,
+	OPT_TIMEOUT,
+	OPT_GRO,
+	OPT_JSON,
+	OPT_SEAL /* SEAL_RX_OPTIONS(OPT_SEAL): --trust, --decrypt, --max-age */
+};
 
 static const struct cli_opt bench_recv_options[] = {
 	JOIN_OPTIONS,
@@ -45,6 +54,7 @@ static const struct cli_opt bench_recv_options[] = {
 	CLI_VALUE("timeout", 'w', OPT_TIMEOUT),
 	CLI_VALUE("gro", 0, OPT_GRO),
 	CLI_FLAG("json", 0, OPT_JSON),
+	SEAL_RX_OPTIONS(OPT_SEAL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -58,6 +68,8 @@ struct brecv_cmd {
 	struct loop l;
 	int quiet_timer, tick_timer;
 	uint64_t start, tick;
+	struct seal_opts so;
+	struct seal seal; /* --trust: opens each datagram before it is counted */
 };
 
 static int apply(void *ctx, const struct cli_arg *a)
@@ -65,6 +77,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 	struct brecv_cmd *b = ctx;
 	int rc = join_option(&b->j, a);
 
+	if (rc == 1)
+		rc = seal_option(&b->so, OPT_SEAL, a);
 	if (rc != 1)
 		return rc;
 	switch (a->id) {
@@ -161,6 +175,17 @@ static void on_datagram(void *owner, const struct rx_msg *m)
 	count(f, &w, cli_ns_of(&m->time), m->mono_ns);
 }
 
+/* With --trust, each datagram as it arrived: traffic has started even when
+ * every datagram is rejected, so the timeout counts from it; then it is
+ * opened, and on_datagram() gets it when accepted. */
+static void on_wire(void *owner, const struct rx_msg *m)
+{
+	struct brecv_cmd *c = owner;
+
+	loop_timer_at(&c->l, c->quiet_timer, m->mono_ns + c->timeout_ns);
+	seal_rx_fn(&c->seal, m);
+}
+
 static void on_quiet(struct loop *l, void *data)
 {
 	(void)data;
@@ -191,7 +216,8 @@ static int run(struct brecv_cmd *c)
 	loop_timer_at(l, c->tick_timer, c->start + 1000000000ULL);
 	if (c->duration_ns)
 		loop_deadline(l, c->start + c->duration_ns);
-	rc = c->rx.t.attach(&c->rx.t, l, on_datagram, c);
+	seal_rx(&c->seal, on_datagram, c);
+	rc = c->rx.t.attach(&c->rx.t, l, seal_trusts(&c->seal) ? on_wire : on_datagram, c);
 	if (rc < 0) {
 		cli_err("cannot watch the socket: %s", strerror(-rc));
 		return EXIT_FAIL;
@@ -205,8 +231,13 @@ static int run(struct brecv_cmd *c)
 static int setup(struct brecv_cmd *c)
 {
 	mcast_error e;
-	int rc = 0;
+	int rc = seal_check(&c->so, NULL, NULL);
 
+	if (rc == 0)
+		rc = seal_init(&c->seal, &c->so);
+	c->b.seal = &c->seal;
+	if (rc)
+		return rc;
 	if (loop_init(&c->l) < 0 || emit_init(&c->b.em, stdout, c->b.json) < 0 ||
 	    udp_rx_init(&c->rx, &c->j, true) < 0) {
 		cli_err("out of memory");
@@ -261,6 +292,7 @@ int cmd_bench_recv(int argc, char **argv)
 	join_close(&c->j);
 	loop_free(&c->l);
 	bench_recv_free(&c->b);
+	seal_free(&c->seal);
 	cli_config_free(&c->cfg);
 	free(c);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;

@@ -38,6 +38,7 @@ struct brecv {
 	uint64_t datagrams, trains, other_senders;
 	struct ignored ignored;
 	uint32_t drops;
+	const struct seal *seal; /* its rejections, with --trust */
 };
 
 /* A progress record per sender: elapsed seconds since the start, dt since

@@ -4,6 +4,7 @@
  * sender (JSON), then a summary. Every record goes through emit.h.
  */
 #include "cli/bench_recv.h"
+#include "cli/seal.h"
 
 #include <stdlib.h>
 
@@ -116,6 +117,10 @@ static void header(struct emit *e)
 void bench_results(struct brecv *b, double cpu_ns)
 {
 	struct emit *e = &b->em;
+	char tmpl[800] = "{datagrams} datagram{datagrams?:s} from {senders} sender{senders?:s}; "
+			 "kernel drops {kernel_drops}; GRO trains {gro_trains}; ignored "
+			 IGNORED_TEXT "; {cpu_ns_per_datagram} ns CPU per datagram; latency "
+			 "is one-way, sender clock to receiver clock";
 
 	if (!b->json && b->n_flows)
 		header(e);
@@ -132,11 +137,9 @@ void bench_results(struct brecv *b, double cpu_ns)
 	emit_u64(e, "other_senders", b->other_senders);
 	emit_dbl(e, "cpu_ns_per_datagram", b->datagrams ? cpu_ns / (double)b->datagrams : 0,
 		 b->json ? 1 : 0);
-	emit_end(e, EMIT_DATA,
-		 "{datagrams} datagram{datagrams?:s} from {senders} sender{senders?:s}; "
-		 "kernel drops {kernel_drops}; GRO trains {gro_trains}; ignored " IGNORED_TEXT
-		 "; {cpu_ns_per_datagram} ns CPU per datagram; latency is one-way, sender "
-		 "clock to receiver clock");
+	if (b->seal)
+		seal_summary(b->seal, e, "; ", tmpl, sizeof(tmpl));
+	emit_end(e, EMIT_DATA, tmpl);
 }
 
 void bench_recv_free(struct brecv *b)

@@ -14,6 +14,7 @@
 #include "cli/loop.h"
 #include "cli/outsock.h"
 #include "cli/sched.h"
+#include "cli/seal.h"
 #include "cli/transport_udp.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@ static const char usage_text[] =
 	"                          command line either replaces the file's other)\n"
 	"      --gso MODE          auto, on or off: let the kernel cut trains of\n"
 	"                          datagrams (UDP GSO); auto falls back to batches\n"
+	SEAL_TX_USAGE("datagram (its payload is --size)")
 	"      --json              progress and summary as JSON lines on stdout\n"
 	"      --config FILE       read settings from FILE ([bench send] section)\n"
 	"  -v, --verbose           more detail\n"
@@ -53,7 +55,8 @@ enum {
 	OPT_DURATION,
 	OPT_COUNT,
 	OPT_GSO,
-	OPT_JSON
+	OPT_JSON,
+	OPT_SEAL /* SEAL_TX_OPTIONS(OPT_SEAL): --sign, --encrypt */
 };
 
 static const struct cli_opt bench_send_options[] = {
@@ -65,6 +68,7 @@ static const struct cli_opt bench_send_options[] = {
 	CLI_VALUE("count", 'n', OPT_COUNT),
 	CLI_VALUE("gso", 0, OPT_GSO),
 	CLI_FLAG("json", 0, OPT_JSON),
+	SEAL_TX_OPTIONS(OPT_SEAL),
 	CLI_COMMON_OPTIONS,
 };
 
@@ -73,6 +77,7 @@ struct bsend {
 	struct cli_config cfg;
 	mcast_addr group;
 	uint64_t size, burst, count, duration_ns;
+	size_t wsize; /* on the wire: size, or the envelope of size bytes */
 	const char *rate_text;
 	double rate;	/* datagrams per second; 0 = as fast as possible */
 	int gso;	/* BENCH_OFF, BENCH_ON, BENCH_AUTO */
@@ -85,6 +90,9 @@ struct bsend {
 	uint64_t start, tick, tick_seq;
 	uint64_t id, seq, bytes, calls, full;
 	unsigned char *buf; /* MCAST_BATCH_MAX datagrams, back to back */
+	struct seal_opts so;
+	struct seal seal;   /* with --sign, env holds buf's envelopes */
+	unsigned char *env;
 };
 
 static int apply(void *ctx, const struct cli_arg *a)
@@ -93,6 +101,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 	bool from_file = a->file != NULL;
 	int rc = outsock_option(&b->out, a);
 
+	if (rc == 1)
+		rc = seal_option(&b->so, OPT_SEAL, a);
 	if (rc != 1)
 		return rc;
 	switch (a->id) {
@@ -124,63 +134,28 @@ const struct cli_spec bench_send_spec = {
 	.sends = true,
 };
 
-/*
- * "max", "100k" (datagrams/s), "100kpps", "800Mbit", "800Mbps" or "800Mb"
- * (payload bits/s), "100MB" or "100MBps" (payload bytes/s). Units are case
- * sensitive: b is a bit, B a byte. Returns 0 or EXIT_USAGE; *pps is 0 for
- * max.
- */
-static int parse_rate(const char *text, uint64_t size, double *pps)
-{
-	static const struct {
-		const char *unit;
-		unsigned bits; /* per unit of the rate: 0 = datagrams */
-	} units[] = {{"", 0}, {"pps", 0}, {"bit", 1}, {"bps", 1},
-		     {"b", 1}, {"B", 8}, {"Bps", 8}};
-	char *end;
-	double v;
-
-	if (strcmp(text, "max") == 0) {
-		*pps = 0;
-		return 0;
-	}
-	v = strtod(text, &end);
-	if (end == text || v <= 0 || v != v)
-		return cli_usage("--rate: '%s' is not a rate (e.g. 100k, 800Mbit, max)", text);
-	switch (*end) {
-	case 'k': case 'K': v *= 1e3; end++; break;
-	case 'M': v *= 1e6; end++; break;
-	case 'G': v *= 1e9; end++; break;
-	default: break;
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		*pps = units[i].bits ? v * units[i].bits / (8.0 * (double)size) : v;
-		if (*pps < 1 || *pps > 1e9)
-			return cli_usage("--rate: %s is out of range (1 to 1G datagrams/s)", text);
-		return 0;
-	}
-	return cli_usage("--rate: '%s' is not a rate (e.g. 100k, 800Mbit, max)", text);
-}
-
-/* Stamp n datagrams from the next sequence number with the time now. */
-static void stamp(struct bsend *b, size_t n)
+/* Stamp n datagrams from the next sequence number with the time now, and
+ * with --sign seal them: where they are, or NULL after an error was said. */
+static unsigned char *stamp(struct bsend *b, size_t n)
 {
 	uint64_t t = cli_realtime_ns();
 
 	for (size_t i = 0; i < n; i++)
 		mcast_wire_stamp(b->buf + i * b->size, b->seq + 1 + i, t);
+	if (!seal_signs(&b->seal))
+		return b->buf;
+	return seal_batch(&b->seal, b->buf, b->size, n, b->env, t) ? NULL : b->env;
 }
 
-/* One GSO train: n, 0 when the queue is full, -1 after an error was
- * reported, or -2 when this path cannot segment (then batches). */
-static long send_train(struct bsend *b, size_t n)
+/* One GSO train of the n datagrams at base: n, 0 when the queue is full,
+ * -1 after an error was reported, or -2 when this path cannot segment
+ * (then batches). */
+static long send_train(struct bsend *b, const unsigned char *base, size_t n)
 {
 	struct outsock *o = udp_tx_outsock(&b->tx);
 	mcast_error e;
-	ssize_t r = mcast_sock_send_segments(o->sock, &b->group, b->buf, n * b->size,
-					     b->size, &e);
+	ssize_t r = mcast_sock_send_segments(o->sock, &b->group, base, n * b->wsize,
+					     b->wsize, &e);
 
 	if (r >= 0)
 		return (long)n;
@@ -207,25 +182,27 @@ static long send_some(struct bsend *b, size_t n)
 {
 	struct outsock *o = udp_tx_outsock(&b->tx);
 	struct iovec iov[MCAST_BATCH_MAX];
+	unsigned char *base = stamp(b, n);
 	mcast_error e;
 	long sent;
 
-	stamp(b, n);
+	if (!base)
+		return -1;
 	b->calls++;
 	if (b->gso != BENCH_OFF) {
-		sent = send_train(b, n);
+		sent = send_train(b, base, n);
 		if (sent != -2)
 			return sent;
 	}
 	for (size_t i = 0; i < n; i++) {
-		iov[i].iov_base = b->buf + i * b->size;
-		iov[i].iov_len = b->size;
+		iov[i].iov_base = base + i * b->wsize;
+		iov[i].iov_len = b->wsize;
 	}
 	sent = mcast_sock_send_batch(o->sock, &b->group, iov, n, &e);
 	if (sent == -ENOBUFS || sent == -EAGAIN)
 		return 0;
 	if (sent < 0) {
-		outsock_failed(o, sent, b->size, e.msg);
+		outsock_failed(o, sent, b->wsize, e.msg);
 		return -1;
 	}
 	return sent;
@@ -355,7 +332,7 @@ static int summary(struct bsend *b, const struct rusage *r0)
 	double secs = (double)b->duration_ns / 1e9;
 	double pps = secs > 0 ? (double)b->seq / secs : 0;
 	double per = b->seq ? bench_cpu_ns(r0) / (double)b->seq : 0;
-	char g[MCAST_ADDRSTRLEN], secs_t[32], size_t_[32], mbit_t[32], cpu_t[32];
+	char g[MCAST_ADDRSTRLEN], secs_t[32], size_t_[32], mbit_t[32], cpu_t[32], how[64];
 
 	/* The text line has its own roundings, and the size. */
 	mcast_addr_format(&b->group, g, sizeof(g), MCAST_FMT_PORT);
@@ -363,6 +340,8 @@ static int summary(struct bsend *b, const struct rusage *r0)
 	snprintf(size_t_, sizeof(size_t_), "%llu", (unsigned long long)b->size);
 	snprintf(mbit_t, sizeof(mbit_t), "%.1f", pps * 8.0 * (double)b->size / 1e6);
 	snprintf(cpu_t, sizeof(cpu_t), "%.0f", per);
+	snprintf(how, sizeof(how), "%s%s", b->gso != BENCH_OFF ? "GSO trains" : "sendmmsg batches",
+		 !b->so.sign ? "" : b->so.encrypt ? ", signed and encrypted" : ", signed");
 	emit_begin(&b->em, "summary");
 	emit_id(&b->em, "sender_id", b->id);
 	emit_u64(&b->em, "sent", b->seq);
@@ -371,6 +350,8 @@ static int summary(struct bsend *b, const struct rusage *r0)
 	emit_dbl(&b->em, "datagrams_per_s", pps, 0);
 	emit_dbl(&b->em, "mbit_per_s", pps * 8.0 * (double)b->size / 1e6, 3);
 	emit_bool(&b->em, "gso", b->gso != BENCH_OFF);
+	emit_bool(&b->em, "signed", b->so.sign != NULL);
+	emit_bool(&b->em, "encrypted", b->so.encrypt != NULL);
 	emit_u64(&b->em, "calls", b->calls);
 	emit_u64(&b->em, "queue_full", b->full);
 	emit_dbl(&b->em, "cpu_ns_per_datagram", per, 1);
@@ -380,7 +361,7 @@ static int summary(struct bsend *b, const struct rusage *r0)
 	emit_text(&b->em, "secs", secs_t);
 	emit_text(&b->em, "mbit_text", mbit_t);
 	emit_text(&b->em, "cpu_text", cpu_t);
-	emit_text(&b->em, "how", b->gso != BENCH_OFF ? "GSO trains" : "sendmmsg batches");
+	emit_text(&b->em, "how", how);
 	if (emit_end(&b->em, EMIT_INFO,
 		     "sent {sent} datagram{sent?:s} of {size} bytes to {group} via {via} in "
 		     "{secs}s: {datagrams_per_s} datagrams/s, {mbit_text} Mbit/s; {how}, "
@@ -403,14 +384,21 @@ static int check(struct bsend *b)
 	} else if (b->has_count && b->has_duration) {
 		return cli_usage("give --duration or --count, not both");
 	}
-	if (b->rate_text)
-		rc = parse_rate(b->rate_text, b->size, &b->rate);
+	b->wsize = b->size + (!b->so.sign ? 0 : b->so.encrypt ? MCAST_ENV_OVERHEAD_ENC
+							      : MCAST_ENV_OVERHEAD);
+	if (b->wsize > MCAST_ENV_MAX)
+		return cli_usage("--size %llu: a signed datagram carries at most %llu bytes",
+				 (unsigned long long)b->size,
+				 (unsigned long long)(MCAST_ENV_MAX - (b->wsize - b->size)));
+	rc = seal_check(&b->so, NULL, NULL);
+	if (rc == 0 && b->rate_text)
+		rc = bench_parse_rate(b->rate_text, b->size, &b->rate);
 	/* A GSO train is at most 64 segments and 64 KiB. */
-	if (rc == 0 && b->gso != BENCH_OFF && b->burst * b->size > mcast_max_payload(AF_INET)) {
+	if (rc == 0 && b->gso != BENCH_OFF && b->burst * b->wsize > mcast_max_payload(AF_INET)) {
 		if (b->gso == BENCH_ON)
 			return cli_usage("--gso on: --burst %llu of %llu bytes exceeds 64 KiB",
 					 (unsigned long long)b->burst, (unsigned long long)b->size);
-		b->burst = mcast_max_payload(AF_INET) / b->size;
+		b->burst = mcast_max_payload(AF_INET) / b->wsize;
 		if (b->burst == 0)
 			b->burst = 1;
 	}
@@ -424,8 +412,12 @@ static int setup(struct bsend *b)
 	mcast_wire w;
 	int rc;
 
+	rc = seal_init(&b->seal, &b->so);
+	if (rc)
+		return rc;
 	b->buf = calloc(MCAST_BATCH_MAX, b->size);
-	if (!b->buf) {
+	b->env = b->so.sign ? malloc(MCAST_BATCH_MAX * b->wsize) : NULL;
+	if (!b->buf || (b->so.sign && !b->env)) {
 		cli_err("out of memory");
 		return EXIT_FAIL;
 	}
@@ -436,7 +428,7 @@ static int setup(struct bsend *b)
 	for (size_t i = 0; i < MCAST_BATCH_MAX; i++)
 		mcast_wire_encode(&w, b->buf + i * b->size, b->size, b->size);
 	rc = udp_tx_open(&b->tx, &b->out, &b->group);
-	return rc ? rc : outsock_check_size(&b->out, b->size);
+	return rc ? rc : outsock_check_size(&b->out, b->wsize);
 }
 
 int cmd_bench_send(int argc, char **argv)
@@ -467,7 +459,9 @@ int cmd_bench_send(int argc, char **argv)
 		b.tx.close(&b.tx);
 	loop_free(&b.loop);
 	emit_free(&b.em);
+	seal_free(&b.seal);
 	free(b.buf);
+	free(b.env);
 	cli_config_free(&b.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;
 }

@@ -172,6 +172,26 @@ int seal_tx_open(struct seal *s, struct tx_transport *inner, size_t message_len,
 	return 0;
 }
 
+size_t seal_overhead(const struct seal *s)
+{
+	return s->sealer ? mcast_sealer_overhead(s->sealer) : 0;
+}
+
+int seal_batch(struct seal *s, const unsigned char *in, size_t size, size_t n,
+	       unsigned char *out, uint64_t now_ns)
+{
+	size_t env = size + mcast_sealer_overhead(s->sealer);
+	mcast_error e;
+
+	for (size_t i = 0; i < n; i++)
+		if (mcast_env_seal(s->sealer, in + i * size, size, out + i * env, env, now_ns,
+				   &e) < 0) {
+			cli_err("sealing %zu bytes: %s", size, e.msg);
+			return -1;
+		}
+	return 0;
+}
+
 size_t seal_answer(struct seal *s, const void *payload, size_t len, size_t limit,
 		   bool *cut, const void **out)
 {

@@ -23,12 +23,16 @@
 /* Offsets of the rows from BASE. */
 enum { SEAL_SIGN, SEAL_ENCRYPT, SEAL_TRUST, SEAL_DECRYPT, SEAL_MAX_AGE, SEAL_OPT_COUNT };
 
-#define SEAL_OPTIONS(base)                                                   \
+/* A command that only sends (bench send) takes the first two rows, one
+ * that only receives (bench recv) the last three. */
+#define SEAL_TX_OPTIONS(base)                                                \
 	CLI_VALUE("sign", 0, (base) + SEAL_SIGN),                            \
-	CLI_VALUE("encrypt", 0, (base) + SEAL_ENCRYPT),                      \
+	CLI_VALUE("encrypt", 0, (base) + SEAL_ENCRYPT)
+#define SEAL_RX_OPTIONS(base)                                                \
 	CLI_VALUE("trust", 0, (base) + SEAL_TRUST),                          \
 	CLI_VALUE("decrypt", 0, (base) + SEAL_DECRYPT),                      \
 	CLI_VALUE("max-age", 0, (base) + SEAL_MAX_AGE)
+#define SEAL_OPTIONS(base) SEAL_TX_OPTIONS(base), SEAL_RX_OPTIONS(base)
 
 /* The --help lines of the rows: what is sent, then what is received. */
 #define SEAL_TX_USAGE(what)                                                  \
@@ -105,6 +109,17 @@ struct tx_transport *seal_tx(struct seal *s, struct tx_transport *inner);
  */
 int seal_tx_open(struct seal *s, struct tx_transport *inner, size_t message_len,
 		 struct tx_transport **out);
+
+/* The bytes an envelope of s adds to a payload: 0 when s signs nothing. */
+size_t seal_overhead(const struct seal *s);
+
+/*
+ * Seal n payloads of size bytes, back to back at in, into n envelopes of
+ * size + seal_overhead() bytes back to back at out, dated now_ns (a batch
+ * of mcast bench send). Returns 0, or -1 after saying why one failed.
+ */
+int seal_batch(struct seal *s, const unsigned char *in, size_t size, size_t n,
+	       unsigned char *out, uint64_t now_ns);
 
 /*
  * Seal len bytes of payload into s's buffer for an answer that must not be

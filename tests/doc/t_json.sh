@@ -5,10 +5,10 @@
 # Each command runs with --json in a private network namespace that holds
 # only lo (unshare -n): recv on two groups answering send --wait (both
 # signing and trusting each other, for the envelope fields), pong answering ping,
-# bench recv measuring bench send (long enough for progress lines), ifaces
-# with and without -v, and bridge carrying a datagram to a mosquitto broker
-# of its own on lo (its stdout, and the record mosquitto_sub receives).
-# Then every event printed must be in
+# bench recv --trust measuring bench send --sign (long enough for progress
+# lines), ifaces with and without -v, and bridge carrying a datagram to a
+# mosquitto broker of its own on lo (its stdout, and the record
+# mosquitto_sub receives). Then every event printed must be in
 # docs/JSON.md under its command with each of its fields (object.field for
 # a nested object), and every event and field there must be printed by
 # some run. Every wait is bounded; the runs take about five seconds.
@@ -62,9 +62,9 @@ timeout -k 5 60 $NETNS env IP="$IP" WRAP="${MCAST_WRAP:-}" MQ="$MQ" sh -c '
 	timeout 10 $WRAP "$M" ping -i lo --json -n 3 -I 100ms -w 300ms 239.1.9.2:5902 >"$D/ping.json" 2>"$D/ping.err"
 	kill -TERM $p
 	wait
-	timeout 10 $WRAP "$M" bench recv -i lo --json -w 1s 239.1.9.3:5903 >"$D/brecv.json" 2>"$D/brecv.err" &
+	timeout 10 $WRAP "$M" bench recv -i lo --json -w 1s --trust "$D/snd.pub" 239.1.9.3:5903 >"$D/brecv.json" 2>"$D/brecv.err" &
 	listening brecv
-	timeout 10 $WRAP "$M" bench send -i lo --json --rate 1000 -d 1500ms 239.1.9.3:5903 >"$D/bsend.json" 2>"$D/bsend.err"
+	timeout 10 $WRAP "$M" bench send -i lo --json --rate 1000 -d 1500ms --sign "$D/snd.key" 239.1.9.3:5903 >"$D/bsend.json" 2>"$D/bsend.err"
 	wait
 	$WRAP "$M" ifaces --json >"$D/ifaces.json" 2>"$D/ifaces.err"
 	$WRAP "$M" ifaces -v --json >"$D/ifacesv.json" 2>"$D/ifacesv.err"

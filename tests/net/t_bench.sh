@@ -156,7 +156,8 @@ check("progress lines: exactly the documented fields",
       all(set(x) == progress_keys for x in R if x["event"] == "progress"),
       [sorted(x) for x in R if x["event"] == "progress"][:1])
 send_keys = {"event", "sender_id", "sent", "bytes", "seconds", "datagrams_per_s",
-             "mbit_per_s", "gso", "calls", "queue_full", "cpu_ns_per_datagram"}
+             "mbit_per_s", "gso", "signed", "encrypted", "calls", "queue_full",
+             "cpu_ns_per_datagram"}
 check("bench send --json: progress lines, then one summary with the documented fields",
       [x["event"] for x in S][-1:] == ["summary"]
       and {x["event"] for x in S[:-1]} <= {"progress"} and set(S[-1]) == send_keys, S)

@@ -193,6 +193,7 @@ check_rc "a group key others may read is refused" 2 "$RC"
 check_has "saying why" "$T/e6.err" "permissions 0604 are too open"
 chmod 0600 "$K/grp.key"
 group=$(awk '{print $2}' "$K/grp.key")
+# shellcheck disable=SC2016 # expanded by sh -c
 check "no secret or group key in any output of any run" \
 	sh -c '! grep -lF -e "$1" -e "$2" "$3"/*.out "$3"/*.err' sh "$secret" "$group" "$T"
 mc_run e2 h2 recv -i eth0 --decrypt "$K/grp.key" -w 1s "$G:$PORT"
