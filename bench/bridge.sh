@@ -2,7 +2,11 @@
 # bench/bridge.sh - what mcast bridge costs on the way from a group to an
 # MQTT subscriber, against the broker's own ceiling, in one run.
 #
-#   sudo bench/bridge.sh [-n MESSAGES] [-o REPORT.md]
+#   sudo bench/bridge.sh [-n MESSAGES] [-o REPORT.md] [-p PERF-PREFIX] [-a BRIDGE-OPTIONS]
+#
+# -a adds options to the bridge of pass 2 (e.g. "--qos 1", "--protocol 3.1.1").
+# With -p, perf(1) records the bridge (call graphs) during each pass of 2,
+# into PERF-PREFIX.RATE.data, for `perf report -i`.
 #
 # Topology: a switch namespace with a bridge (snooping off) and hosts h1
 # h2 h3 with a veth each. The broker (Debian's mosquitto) and mosquitto_sub
@@ -17,8 +21,8 @@
 #     239.4.4.4:5000 at 0.9x and at 1.0x the ceiling; mcast bridge
 #     --to-mqtt on h2 publishes them (QoS 0) to the broker; mosquitto_sub
 #     -C MESSAGES on h3. Reported: what bench send sent, what the bridge
-#     received and published (its summary), what the subscriber got, and
-#     its rate measured as in 1.
+#     received and published (its summary), the UDP receive-buffer drops
+#     in h2, what the subscriber got, and its rate measured as in 1.
 #  3. Latency at 1000 messages/s: group to subscriber through the bridge
 #     (t_send in each bench datagram against mosquitto_sub's receive time,
 #     -F %U), and publisher to subscriber without it (a paho-mqtt publisher
@@ -26,11 +30,15 @@
 set -u
 N=200000
 OUT=
-while getopts n:o: opt; do
+PERF=
+ARGS=
+while getopts n:o:p:a: opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) echo "usage: $0 [-n MESSAGES] [-o REPORT.md]" >&2; exit 2 ;;
+	p) PERF=$OPTARG ;;
+	a) ARGS=$OPTARG ;;
+	*) echo "usage: $0 [-n MESSAGES] [-o REPORT.md] [-p PERF-PREFIX] [-a BRIDGE-OPTIONS]" >&2; exit 2 ;;
 	esac
 done
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +53,7 @@ PY=/usr/bin/python3
 
 P=mqb$$
 T=$(mktemp -d)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 BROKER=
 cleanup() {
 	[ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null
@@ -91,42 +100,71 @@ rate() {
 t = [float(l) for l in open(sys.argv[1]) if l.strip()]
 print(len(t), int((len(t) - 1) / (t[-1] - t[0])) if len(t) > 1 else 0)' "$1"
 }
+# cpu_us PID: the CPU time (user and system) process PID has used, in us.
+TCK=$(getconf CLK_TCK)
+cpu_us() {
+	awk -v t="$TCK" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1e6 / t) }' "/proc/$1/stat"
+}
 in_ns h3 mosquitto_sub -h 10.76.0.3 -t bench -C "$N" -W 60 -F '%U' >"$T/ceil.out" &
 sub=$!
 sleep 0.5
+b0=$(cpu_us "$BROKER")
 in_ns h2 timeout 120 mosquitto_pub -h 10.76.0.3 -t bench -l <"$T/lines"
 wait "$sub"
+ceil_cpu=$(( ($(cpu_us "$BROKER") - b0) * 10 / N ))
 read -r ceil_got ceil < <(rate "$T/ceil.out")
 echo "ceiling: $ceil_got of $N at $ceil messages/s" >&2
 
 # ---- 2. through the bridge --------------------------------------------------
+# UDP receive-buffer drops in h2 (the bridge's namespace) so far.
+rcvbuf_errors() {
+	in_ns h2 awk '/^Udp:/ { if (n++) print $6 }' /proc/net/snmp
+}
 # run_bridge RATE: one pass; prints a Markdown table row.
 run_bridge() {
 	local rate=$1 got r sent
 	# ip netns exec itself (not in_ns, a function: its $! would be a
 	# subshell's), so that the signal reaches the bridge.
-	ip netns exec "$P-h2" "$MCAST" bridge -i eth0 --to-mqtt --json --rcvbuf 8M --queue 100000 \
+	local drops0
+	drops0=$(rcvbuf_errors)
+	# No --json: it would publish a JSON record of each datagram (several
+	# times the 64 bytes the ceiling carries); the text summary says the
+	# same counts, the namespace's UDP counters the kernel's drops.
+	# shellcheck disable=SC2086 # ARGS is a list of options
+	ip netns exec "$P-h2" "$MCAST" bridge -i eth0 --to-mqtt --rcvbuf 8M --queue 100000 $ARGS \
 		239.4.4.4:5000 mqtt://10.76.0.3/bench >"$T/br.out" 2>"$T/br.err" &
 	local br=$!
 	for _ in $(seq 100); do grep -q "bridge ready" "$T/br.err" && break; sleep 0.05; done
 	in_ns h3 mosquitto_sub -h 10.76.0.3 -t bench -C "$N" -W 60 -F '%U' >"$T/sub.out" &
 	local sub=$!
 	sleep 0.5
+	local perf=
+	if [ -n "$PERF" ]; then
+		perf record -q -g -F 499 -p "$br" -o "$PERF.$rate.data" 2>"$T/perf.err" &
+		perf=$!
+	fi
+	local b0 c0 bcpu ccpu
+	b0=$(cpu_us "$BROKER") c0=$(cpu_us "$br")
 	in_ns h1 "$MCAST" bench send -i eth0 --size 64 --rate "$rate" -n "$N" --json \
 		239.4.4.4:5000 >"$T/bs.out" 2>"$T/bs.err"
 	wait "$sub"
+	bcpu=$(( ($(cpu_us "$BROKER") - b0) * 10 / N )) ccpu=$(( ($(cpu_us "$br") - c0) * 10 / N ))
+	[ -n "$perf" ] && kill -INT "$perf" && wait "$perf"
 	kill -TERM "$br"
 	wait "$br"
 	read -r got r < <(rate "$T/sub.out")
 	sent=$("$PY" -c 'import json,sys
 L=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 print([x for x in L if x.get("event")=="summary"][-1]["sent"])' "$T/bs.out" 2>/dev/null || echo "?")
-	"$PY" - "$T/br.out" "$rate" "$sent" "$got" "$r" "$ceil" <<'PY'
-import json, sys
-f, rate, sent, got, r, ceil = sys.argv[1:]
-S = [json.loads(l) for l in open(f) if '"summary"' in l][-1]
-print("| %s | %s | %d | %d | %d | %s | %s | %.2f |" % (rate, sent, S["received"],
-      S["to_mqtt"], S["kernel_drops"], got, r, int(r) / float(ceil)))
+	"$PY" - "$T/br.err" "$rate" "$sent" "$got" "$r" "$ceil" "$(($(rcvbuf_errors) - drops0))" \
+		"$bcpu" "$ccpu" <<'PY'
+import re, sys
+f, rate, sent, got, r, ceil, drops, bcpu, ccpu = sys.argv[1:]
+m = [re.search(r"summary: (\d+) datagrams? to MQTT \(of (\d+) received\)", l)
+     for l in open(f)]
+pub, rx = [x for x in m if x][-1].groups()
+print("| %s | %s | %s | %s | %s | %s | %s | %.2f | %.1f | %.1f |" % (rate, sent, rx, pub,
+      drops, got, r, int(r) / float(ceil), int(bcpu) / 10, int(ccpu) / 10))
 PY
 }
 rows=$(for f in 0.9 1.0; do run_bridge "$("$PY" -c "print(int($ceil * $f))")"; done)
@@ -185,13 +223,15 @@ PY
 
 report() {
 	cat <<REP
-## $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -r), $(nproc) CPUs, mosquitto $("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p'), $N messages of 64 bytes, QoS 0
+## $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -r), $(nproc) CPUs, mosquitto $("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version //p'), $N messages of 64 bytes, QoS 0${ARGS:+, bridge $ARGS}
+
+Load average before the run: $LOAD0.
 
 Broker ceiling (mosquitto_pub -l -> mosquitto -> mosquitto_sub): **$ceil messages/s**
-($ceil_got of $N received).
+($ceil_got of $N received); the broker used $((ceil_cpu / 10)).$((ceil_cpu % 10)) us of CPU per message.
 
-| bench send rate | sent | bridge received | bridge published | kernel drops at the bridge | subscriber got | subscriber rate | x ceiling |
-|---|---|---|---|---|---|---|---|
+| bench send rate | sent | bridge received | bridge published | kernel drops at the bridge | subscriber got | subscriber rate | x ceiling | broker CPU us/msg | bridge CPU us/msg |
+|---|---|---|---|---|---|---|---|---|---|
 $rows
 
 Latency at 1000 messages/s, microseconds:
