@@ -69,7 +69,7 @@ struct bridge {
 	uint64_t inflight, window;
 	int progress_timer;
 	uint64_t started, down_at;
-	bool ready, warned[WARN_MAX];
+	bool ready, corked, warned[WARN_MAX];
 	struct emit rec, out_rec;
 	struct bridge_stats st;
 };

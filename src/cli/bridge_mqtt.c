@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #define BACKOFF_MIN_NS 100000000ULL     /* 0.1 s */
@@ -106,6 +108,16 @@ static void on_log(struct mosquitto *m, void *data, int level, const char *text)
 	cli_debug("libmosquitto: %s", text);
 }
 
+/* libmosquitto formats a log line (malloc and vsnprintf) for every packet
+ * while a log callback is set, a few per cent of the bridge's time per
+ * publish: without -v it is set only while a connection is being made,
+ * where its errors are the reasons a user reads. */
+static void log_while_connecting(struct mqtt_link *k, bool connecting)
+{
+	mosquitto_log_callback_set(k->m, connecting || cli_verbosity >= LOG_VERBOSE ? on_log
+										 : NULL);
+}
+
 static void on_connect(struct mosquitto *m, void *data, int rc, int flags,
 		       const mosquitto_property *props)
 {
@@ -130,6 +142,7 @@ static void on_connect(struct mosquitto *m, void *data, int rc, int flags,
 	}
 	k->why[0] = '\0';
 	k->backoff = BACKOFF_MIN_NS;
+	log_while_connecting(k, false);
 	if (k->c.filter) {
 		int src = mosquitto_subscribe_v5(m, NULL, k->c.filter, k->c.qos, sub_opts, NULL);
 
@@ -195,48 +208,10 @@ static void on_message(struct mosquitto *m, void *data, const struct mosquitto_m
  * call that collects a refusal, and then no later call reports it. */
 static void note_errno(struct mqtt_link *k, int e)
 {
-	switch (e) {
-	case ECONNREFUSED: case ECONNRESET: case ECONNABORTED: case EHOSTUNREACH:
-	case ENETUNREACH: case EHOSTDOWN: case ENETDOWN: case ETIMEDOUT:
-		if (!k->why[0])
-			set_why(k, "%s", strerror(e));
-		break;
-	default:
-		break;
-	}
-}
+	const char *t = mqtt_conn_error(e);
 
-/*
- * Whether the connection being made (no CONNACK yet) has failed, with its
- * reason kept. A socket error (refused, unreachable) ends it: libmosquitto
- * 2.0 would take a TLS handshake on such a socket for one in progress and
- * wait for ever, and a soft error (an ICMP "no route" to a SYN) leaves a
- * plain one polling ready with nothing to read. With TLS, end of file
- * (the peer closed: not a TLS port) ends it too; without TLS libmosquitto
- * sees that itself.
- */
-static bool attempt_failed(struct mqtt_link *k, int fd)
-{
-	int soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	char c;
-	ssize_t n;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr) {
-		set_why(k, "%s", strerror(soerr));
-		return true;
-	}
-	if (!k->c.url->tls)
-		return false;
-	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
-		return false;
-	if (n < 0)
-		note_errno(k, errno);
-	if (!k->why[0])
-		set_why(k, "the broker closed the connection during the TLS handshake "
-			   "(is the port a TLS one?)");
-	return true;
+	if (t && !k->why[0])
+		set_why(k, "%s", t);
 }
 
 static void on_fd(struct loop *l, int fd, unsigned events, void *data)
@@ -245,7 +220,7 @@ static void on_fd(struct loop *l, int fd, unsigned events, void *data)
 	int rc = MOSQ_ERR_SUCCESS;
 
 	(void)l;
-	if (!k->up && attempt_failed(k, fd)) {
+	if (!k->up && mqtt_socket_failed(fd, k->c.url->tls, k->why, sizeof(k->why))) {
 		went_down(k, MOSQ_ERR_CONN_LOST);
 		return;
 	}
@@ -293,6 +268,7 @@ static void on_retry(struct loop *l, void *data)
 	k->why[0] = '\0';
 	if (k->ever_up)
 		k->reconnects++;
+	log_while_connecting(k, true);
 	errno = 0;
 	rc = mosquitto_reconnect_async(k->m);
 	if (rc == MOSQ_ERR_SUCCESS) {
@@ -332,7 +308,7 @@ static int configure(struct mqtt_link *k, char *err, size_t errlen)
 {
 	if (mqtt_setup_client(k->m, &k->c, k->v5, err, errlen) < 0)
 		return -1;
-	mosquitto_log_callback_set(k->m, on_log);
+	log_while_connecting(k, true);
 	mosquitto_connect_v5_callback_set(k->m, on_connect);
 	mosquitto_disconnect_v5_callback_set(k->m, on_disconnect);
 	mosquitto_publish_v5_callback_set(k->m, on_publish);
@@ -410,7 +386,7 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 	if (!k->v5 && k->c.filter)
 		mqtt_echo_add(&k->echo, topic, payload, len);
 	rc = mosquitto_publish_v5(k->m, NULL, topic, (int)len, payload, k->c.qos,
-				  k->c.retain, k->v5 ? k->props : NULL);
+				  k->c.retain, k->v5 && k->c.filter ? k->props : NULL);
 	if (rc == MOSQ_ERR_SUCCESS)
 		return 0;
 	k->inflight--;
@@ -420,6 +396,14 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 		return -EMSGSIZE;
 	snprintf(err, errlen, "%s", mqtt_rc_text(rc));
 	return -EIO;
+}
+
+void mqtt_link_cork(struct mqtt_link *k, bool on)
+{
+	int v = on;
+
+	if (k && k->up && k->fd >= 0)
+		setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
 }
 
 bool mqtt_link_up(const struct mqtt_link *k)

@@ -12,8 +12,9 @@
  * peer closing during the handshake), and after connect_timeout_ns without
  * a CONNACK. The client's options are set by mqtt_setup.c.
  *
- * Loops: every message the link publishes carries the user property
- * "mcast-bridge" = the bridge's id (MQTT 5), its subscription asks for
+ * Loops: when the link also subscribes, every message it publishes
+ * carries the user property "mcast-bridge" = the bridge's id (MQTT 5;
+ * publishing only, the broker is spared parsing it), its subscription asks for
  * no-local (MQTT 5), and with 3.1.1 a fingerprint of each message it
  * published recently (topic and payload) recognises the broker's echo
  * (mqtt_echo.h). Messages recognised as its own are reported with own = true.
@@ -80,6 +81,11 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payload,
 		      size_t len, char *err, size_t errlen);
 
+/* Hold (on) or release (off) small publishes in the socket so that a
+ * batch of them leaves in few TCP segments (TCP_CORK): the broker then
+ * reads many per wake-up. Release at the end of the batch; releasing sends
+ * at once. Nothing when the link is down. */
+void mqtt_link_cork(struct mqtt_link *k, bool on);
 /* Whether the link is connected (CONNACK received). */
 bool mqtt_link_up(const struct mqtt_link *k);
 /* "5" or "3.1.1": the protocol of the last connection. */

@@ -8,6 +8,7 @@
 #include <mosquitto.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 const char *mqtt_rc_text(int rc)
 {
@@ -63,4 +64,41 @@ int mqtt_setup_client(struct mosquitto *m, const struct mqtt_conf *c, bool v5, c
 		return -1;
 	}
 	return c->url->tls ? setup_tls(m, c, err, errlen) : 0;
+}
+
+const char *mqtt_conn_error(int e)
+{
+	switch (e) {
+	case ECONNREFUSED: case ECONNRESET: case ECONNABORTED: case EHOSTUNREACH:
+	case ENETUNREACH: case EHOSTDOWN: case ENETDOWN: case ETIMEDOUT:
+		return strerror(e);
+	default:
+		return NULL;
+	}
+}
+
+bool mqtt_socket_failed(int fd, bool tls, char *why, size_t whylen)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	const char *t = NULL;
+	char c;
+	ssize_t n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr) {
+		t = strerror(soerr);
+	} else {
+		if (!tls)
+			return false;
+		n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+			return false;
+		t = n < 0 ? mqtt_conn_error(errno) : NULL;
+		if (!t)
+			t = "the broker closed the connection during the TLS handshake "
+			    "(is the port a TLS one?)";
+	}
+	if (!why[0])
+		snprintf(why, whylen, "%s", t);
+	return true;
 }
