@@ -1,7 +1,10 @@
 /*
  * ping.c - `mcast ping GROUP:PORT`: probe a group and measure, for every
  * responder that answers (an open set, not a list given in advance), the
- * round-trip time, loss, duplicates and reordering.
+ * round-trip time, loss, duplicates, reordering and how many routers away
+ * it is (the probe's TTL minus the one it arrived with, which the answer
+ * carries). With --ttl-scan the probes' TTL goes 1, 2, ... MAX in turn,
+ * and the report is each responder's smallest TTL.
  *
  * Probes leave on the schedule of sched.c through the UDP transport;
  * answers come back through its drain; the table and every answer go
@@ -19,7 +22,9 @@ static const char usage_text[] =
 	"\n"
 	"Send a probe to a group every interval and report, for each responder\n"
 	"('mcast pong') that answers: round-trip time, loss, duplicates and\n"
-	"reordering. SIGQUIT or SIGUSR1 prints the table so far.\n"
+	"reordering, and how many routers away it is (hops: the probe's TTL\n"
+	"minus the TTL it arrived with). SIGQUIT or SIGUSR1 prints the table so\n"
+	"far.\n"
 	"\n"
 	"Options:\n"
 	OUT_USAGE
@@ -32,6 +37,8 @@ static const char usage_text[] =
 	"                          the last N probes (default 3)\n"
 	"      --expect N          exit 3 unless at least N responders answered\n"
 	"      --max-loss PCT      exit 3 if any responder lost more than PCT %\n"
+	"      --ttl-scan MAX      probe with TTL 1, 2, ... MAX in turn (-n defaults\n"
+	"                          to MAX) and report each responder's smallest TTL\n"
 	"      --busy-poll         spin instead of sleeping between events: lower\n"
 	"                          latency, one CPU core kept busy\n"
 	"      --json              answers and the table as JSON lines\n"
@@ -51,6 +58,7 @@ enum {
 	OPT_SILENT,
 	OPT_EXPECT,
 	OPT_MAX_LOSS,
+	OPT_TTL_SCAN,
 	OPT_BUSY,
 	OPT_JSON
 };
@@ -64,6 +72,7 @@ static const struct cli_opt ping_options[] = {
 	CLI_VALUE("silent-after", 0, OPT_SILENT),
 	CLI_VALUE("expect", 0, OPT_EXPECT),
 	CLI_VALUE("max-loss", 0, OPT_MAX_LOSS),
+	CLI_VALUE("ttl-scan", 0, OPT_TTL_SCAN),
 	CLI_FLAG("busy-poll", 0, OPT_BUSY),
 	CLI_FLAG("json", 0, OPT_JSON),
 	CLI_COMMON_OPTIONS,
@@ -74,10 +83,14 @@ static int apply(void *ctx, const struct cli_arg *a)
 	struct pinger *p = ctx;
 	int rc = outsock_option(&p->out, a);
 
+	if (a->id == OUT_OPT_TTL)
+		p->has_ttl = true;
 	if (rc != 1)
 		return rc;
 	switch (a->id) {
-	case OPT_COUNT: return cli_uint(a, 0, UINT64_MAX, &p->count);
+	case OPT_COUNT:
+		p->has_count = true;
+		return cli_uint(a, 0, UINT64_MAX, &p->count);
 	case OPT_INTERVAL: return cli_duration(a, &p->interval_ns);
 	case OPT_WAIT: return cli_duration(a, &p->wait_ns);
 	case OPT_SIZE:
@@ -90,6 +103,7 @@ static int apply(void *ctx, const struct cli_arg *a)
 	case OPT_MAX_LOSS:
 		p->has_max_loss = true;
 		return cli_uint(a, 0, 100, &p->max_loss);
+	case OPT_TTL_SCAN: return cli_uint(a, 1, 255, &p->ttl_scan);
 	case OPT_BUSY: p->busy = true; return 0;
 	case OPT_JSON: p->json = true; return 0;
 	default: return cli_usage_at(a, "unknown option %s", a->opt);
@@ -102,6 +116,23 @@ const struct cli_spec ping_spec = {
 	.usage = usage_text, .operands = CLI_GROUP, .sends = true,
 };
 
+/* The TTL probe seq leaves with: -t, or with --ttl-scan MAX 1..MAX in
+ * turn. With the scan it is set on the socket; EXIT_FAIL if that fails. */
+static int probe_ttl(struct pinger *p, uint64_t seq, unsigned *ttl)
+{
+	mcast_error e;
+
+	*ttl = (unsigned)p->out.ttl;
+	if (!p->ttl_scan)
+		return 0;
+	*ttl = (unsigned)((seq - 1) % p->ttl_scan) + 1;
+	if (mcast_sock_set_ttl(p->out.sock, *ttl, &e) < 0) {
+		cli_err("cannot set TTL %u: %s", *ttl, e.msg);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 /* The probe timer: send the next probe; after the last, wait for answers
  * until the deadline. */
 static void on_probe(struct loop *l, void *data)
@@ -109,15 +140,22 @@ static void on_probe(struct loop *l, void *data)
 	static unsigned char buf[65536];
 	struct pinger *p = data;
 	mcast_wire w;
+	unsigned ttl;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.type = MCAST_WIRE_T_PROBE;
 	w.sender_id = p->id;
 	w.seq = p->seq + 1;
+	rc = probe_ttl(p, w.seq, &ttl);
+	if (rc) {
+		loop_stop(l, rc);
+		return;
+	}
 	w.t_send = cli_realtime_ns();
 	mcast_wire_encode(&w, buf, sizeof(buf), p->size);
 	p->sent_mono[w.seq % WINDOW] = cli_now_ns();
+	p->sent_ttl[w.seq % WINDOW] = (uint8_t)ttl;
 	rc = p->tx.send(&p->tx, buf, p->size);
 	if (rc) {
 		loop_stop(l, rc);
@@ -139,6 +177,8 @@ static struct responder *responder(struct pinger *p, const mcast_addr *a)
 	bool added;
 	struct responder *r = peers_get(&p->map, a, &added);
 
+	if (r && added)
+		r->hops = -1;
 	if (r && added && (mcast_hist_new(&r->rtt) < 0 || seqwin_init(&r->win, WINDOW) < 0)) {
 		mcast_hist_free(r->rtt);
 		r->rtt = NULL;
@@ -177,12 +217,57 @@ static void count_answer(struct responder *r, uint64_t seq, uint64_t rtt,
 		mcast_hist_add(r->rtt, rtt);
 }
 
+/*
+ * The routers between us and a responder: the TTL the probe left with
+ * minus the TTL it arrived with (which the answer says). -1 when the
+ * responder could not tell, the probe is no longer in the window, or the
+ * answer claims more than was sent (then it is not to be believed).
+ */
+static int hops_of(const struct pinger *p, const mcast_wire *w, unsigned *sent)
+{
+	*sent = p->sent_ttl[w->seq % WINDOW];
+	if (w->ttl < 0 || w->seq + WINDOW <= p->seq || (unsigned)w->ttl > *sent)
+		return -1;
+	return (int)*sent - w->ttl;
+}
+
+/* The line (or JSON record) of one answer. */
+static void print_answer(struct pinger *p, const mcast_wire *w, const struct rx_msg *m,
+			 uint64_t rtt, int hops, unsigned ttl, bool dup, bool reordered)
+{
+	char from[MCAST_ADDRSTRLEN], ttl_text[16] = "";
+
+	mcast_addr_format(&m->source, from, sizeof(from), MCAST_FMT_PORT);
+	if (p->ttl_scan)
+		snprintf(ttl_text, sizeof(ttl_text), "ttl=%u ", ttl);
+	emit_begin(&p->em, "answer");
+	emit_addr(&p->em, "responder", &m->source, false);
+	emit_u64(&p->em, "responder_port", mcast_addr_port(&m->source));
+	emit_text(&p->em, "from", from);
+	emit_u64(&p->em, "seq", w->seq);
+	emit_u64(&p->em, "bytes", m->len);
+	emit_u64(&p->em, "probe_ttl", ttl);
+	emit_text(&p->em, "ttl_text", ttl_text);
+	if (hops < 0)
+		emit_null(&p->em, "hops");
+	else
+		emit_u64(&p->em, "hops", (uint64_t)hops);
+	emit_dbl(&p->em, "rtt_ms", (double)rtt / 1e6, 3);
+	emit_bool(&p->em, "duplicate", dup);
+	emit_bool(&p->em, "reordered", reordered);
+	emit_text(&p->em, "mark", dup ? " (DUP!)" : reordered ? " (out of order)" : "");
+	if (emit_end(&p->em, EMIT_DATA, "{bytes} bytes from {from}: seq={seq} {ttl_text}"
+		     "hops={hops} time={rtt_ms} ms{mark}") < 0)
+		loop_stop(&p->loop, emit_failed(&p->em));
+}
+
 static void on_answer(struct pinger *p, const mcast_wire *w, const struct rx_msg *m)
 {
-	char from[MCAST_ADDRSTRLEN];
 	struct responder *r;
 	bool dup, reordered;
 	uint64_t rtt;
+	unsigned ttl;
+	int hops;
 
 	if (w->sender_id != p->id) {
 		p->ign.stray++; /* another prober's answer */
@@ -198,27 +283,19 @@ static void on_answer(struct pinger *p, const mcast_wire *w, const struct rx_msg
 		return;
 	}
 	p->answers++;
+	r->answered++;
 	rtt = round_trip(p, w, m);
 	count_answer(r, w->seq, rtt, &dup, &reordered);
 	/* A count so far: the latest answer has the highest. */
 	if (w->held_back > r->held_back)
 		r->held_back = w->held_back;
-	if (cli_verbosity < LOG_NORMAL)
-		return;
-	mcast_addr_format(&m->source, from, sizeof(from), MCAST_FMT_PORT);
-	emit_begin(&p->em, "answer");
-	emit_addr(&p->em, "responder", &m->source, false);
-	emit_u64(&p->em, "responder_port", mcast_addr_port(&m->source));
-	emit_text(&p->em, "from", from);
-	emit_u64(&p->em, "seq", w->seq);
-	emit_u64(&p->em, "bytes", m->len);
-	emit_dbl(&p->em, "rtt_ms", (double)rtt / 1e6, 3);
-	emit_bool(&p->em, "duplicate", dup);
-	emit_bool(&p->em, "reordered", reordered);
-	emit_text(&p->em, "mark", dup ? " (DUP!)" : reordered ? " (out of order)" : "");
-	if (emit_end(&p->em, EMIT_DATA,
-		     "{bytes} bytes from {from}: seq={seq} time={rtt_ms} ms{mark}") < 0)
-		loop_stop(&p->loop, emit_failed(&p->em));
+	hops = hops_of(p, w, &ttl);
+	if (hops >= 0)
+		r->hops = hops;
+	if (w->seq + WINDOW > p->seq && (!r->min_ttl || ttl < r->min_ttl))
+		r->min_ttl = ttl;
+	if (cli_verbosity >= LOG_NORMAL)
+		print_answer(p, w, m, rtt, hops, ttl, dup, reordered);
 }
 
 /* One datagram at the prober's socket (the transport's drain calls this). */
@@ -247,7 +324,7 @@ static void on_report(struct loop *l, void *data)
 {
 	struct pinger *p = data;
 
-	if (ping_report(p, false) < 0)
+	if ((p->ttl_scan ? ping_scan_report(p, false) : ping_report(p, false)) < 0)
 		loop_stop(l, emit_failed(&p->em));
 }
 
@@ -280,7 +357,7 @@ static int run(struct pinger *p)
 	rc = loop_run(&p->loop) == LOOP_STOPPED ? p->loop.rc : EXIT_OK;
 	if (p->em.closed)
 		return EXIT_OK;
-	if (ping_report(p, true) < 0)
+	if ((p->ttl_scan ? ping_scan_report(p, true) : ping_report(p, true)) < 0)
 		return emit_failed(&p->em);
 	return rc ? rc : ping_verdict(p);
 }
@@ -289,6 +366,13 @@ static int parse(struct pinger *p, int argc, char **argv)
 {
 	int rc = cli_parse_args(argc, argv, &ping_spec, p, &p->cfg, &p->group);
 
+	if (rc == 0 && p->ttl_scan && p->has_ttl)
+		rc = cli_usage("--ttl-scan sets each probe's TTL: leave out -t");
+	if (rc == 0 && p->ttl_scan && p->has_max_loss)
+		rc = cli_usage("--max-loss means nothing with --ttl-scan (low TTLs are "
+			       "meant not to reach): leave one out");
+	if (rc == 0 && p->ttl_scan && !p->has_count)
+		p->count = p->ttl_scan;
 	if (rc == 0 && p->count == 0 && (p->has_expect || p->has_max_loss))
 		rc = cli_usage("--expect and --max-loss need an end: give --count N");
 	return rc;

@@ -25,6 +25,9 @@ struct responder {
 	struct seqwin win;  /* the answers' sequence numbers */
 	mcast_hist *rtt;    /* NULL: memory ran out, only counted */
 	uint64_t held_back; /* probes it says it held back (answers v2) */
+	int hops;	    /* routers away, from its latest answer; -1 unknown */
+	unsigned min_ttl;   /* --ttl-scan: the smallest TTL it answered, 0 none */
+	uint64_t answered;  /* answers counted (duplicates too) */
 };
 
 /* Datagrams at the prober's socket that were not answers to count. */
@@ -37,7 +40,8 @@ struct pinger {
 	struct cli_config cfg;
 	mcast_addr group;
 	uint64_t count, interval_ns, wait_ns, size, silent_after, expect, max_loss;
-	bool has_expect, has_max_loss, busy, json;
+	uint64_t ttl_scan; /* --ttl-scan MAX: probes cycle TTL 1..MAX; 0 off */
+	bool has_expect, has_max_loss, has_count, has_ttl, busy, json;
 	struct loop loop;
 	struct tx_transport tx;
 	struct emit em;
@@ -45,6 +49,7 @@ struct pinger {
 	int timer;
 	uint64_t id, seq; /* this prober; the last probe sent */
 	uint64_t sent_mono[WINDOW]; /* when each probe in the window left */
+	uint8_t sent_ttl[WINDOW];   /* the TTL / hop limit it left with */
 	struct peers map;	    /* responder address -> struct responder */
 	uint64_t answers;
 	struct ignored ign;
@@ -55,6 +60,10 @@ struct pinger {
 /* The per-responder table, text or JSON, so far or final. Returns 0 or
  * -1 with errno set (the output failed). */
 int ping_report(struct pinger *p, bool final);
+
+/* The --ttl-scan table: each responder's smallest TTL, then what each
+ * TTL reaches. Returns 0 or -1 with errno set. */
+int ping_scan_report(struct pinger *p, bool final);
 
 /* The exit status the results call for (after the final table). */
 int ping_verdict(struct pinger *p);

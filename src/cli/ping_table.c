@@ -17,6 +17,22 @@ static uint64_t settled(const struct pinger *p, bool final)
 	return s;
 }
 
+/* The width of the responder column: wide enough for the longest. */
+static int name_width(const struct pinger *p)
+{
+	char a[MCAST_ADDRSTRLEN];
+	int w = 28;
+
+	for (size_t i = 0; i < p->map.n; i++) {
+		int len = mcast_addr_format(peers_addr(peers_at(&p->map, i)), a, sizeof(a),
+					    MCAST_FMT_PORT);
+
+		if (len > w)
+			w = len;
+	}
+	return w;
+}
+
 struct row {
 	uint64_t sent, received, held, lost;
 	double loss;
@@ -52,9 +68,18 @@ static void row_of(const struct pinger *p, const struct responder *r,
 	x->p99 = (double)mcast_hist_percentile(r->rtt, 99) / 1e6;
 }
 
-#define ROW_TEXT "{responder_port_text,-%d} {sent,6} {received,6} {loss_pct,6} " \
+#define ROW_TEXT "{responder_port_text,-%d} {hops,4} {sent,6} {received,6} {loss_pct,6} " \
 	"{duplicates,4} {reordered,4} {rtt_ms.min,8} {rtt_ms.avg,8} {rtt_ms.p50,8} " \
 	"{rtt_ms.p99,8} {rtt_ms.max,8} {rtt_ms.mdev,8}{silent_text}{held_text}"
+
+/* Routers away: a number, or null (text "-") when the answers did not say. */
+static void emit_hops(struct emit *em, int hops)
+{
+	if (hops < 0)
+		emit_null(em, "hops");
+	else
+		emit_u64(em, "hops", (uint64_t)hops);
+}
 
 static int emit_row(struct pinger *p, const mcast_addr *a, const struct responder *r,
 		    const struct row *x, int w)
@@ -70,6 +95,7 @@ static int emit_row(struct pinger *p, const mcast_addr *a, const struct responde
 	emit_addr(&p->em, "responder", a, false);
 	emit_u64(&p->em, "responder_port", mcast_addr_port(a));
 	emit_text(&p->em, "responder_port_text", name);
+	emit_hops(&p->em, r->hops);
 	emit_u64(&p->em, "sent", x->sent);
 	emit_u64(&p->em, "received", x->received);
 	emit_u64(&p->em, "held_back", x->held);
@@ -108,8 +134,8 @@ static int emit_header(struct pinger *p, bool final, int w)
 			  "sent, {responders} responder{responders?:s} ---");
 	if (rc < 0 || !p->map.n)
 		return rc;
-	snprintf(cols, sizeof(cols), "%-*s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s",
-		 w, "responder", "sent", "recv", "loss%", "dup", "ooo", "min", "avg",
+	snprintf(cols, sizeof(cols), "%-*s %4s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s",
+		 w, "responder", "hops", "sent", "recv", "loss%", "dup", "ooo", "min", "avg",
 		 "p50", "p99", "max", "mdev");
 	emit_begin(&p->em, "columns");
 	emit_text(&p->em, "cols", cols);
@@ -155,19 +181,11 @@ static int emit_summary(struct pinger *p, bool final)
 int ping_report(struct pinger *p, bool final)
 {
 	uint64_t upto = settled(p, final);
-	char a[MCAST_ADDRSTRLEN];
 	struct row x;
-	int w = 28; /* the responder column: wide enough for the longest */
+	int w = name_width(p);
 
 	if (udp_tx_drops(&p->tx) > p->drops)
 		p->drops = udp_tx_drops(&p->tx);
-	for (size_t i = 0; i < p->map.n; i++) {
-		int len = mcast_addr_format(peers_addr(peers_at(&p->map, i)), a, sizeof(a),
-					    MCAST_FMT_PORT);
-
-		if (len > w)
-			w = len;
-	}
 	if (emit_header(p, final, w) < 0)
 		return -1;
 	for (size_t i = 0; i < p->map.n; i++) {
@@ -179,6 +197,97 @@ int ping_report(struct pinger *p, bool final)
 		if (emit_row(p, peers_addr(r), r, &x, w) < 0)
 			return -1;
 	}
+	return emit_summary(p, final);
+}
+
+/* The heading of the --ttl-scan table (text only). */
+static int scan_header(struct pinger *p, bool final, int w)
+{
+	char g[MCAST_ADDRSTRLEN], cols[128];
+	int rc;
+
+	if (p->json)
+		return 0;
+	mcast_addr_format(&p->group, g, sizeof(g), MCAST_FMT_PORT);
+	emit_begin(&p->em, "table");
+	emit_text(&p->em, "group", g);
+	emit_text(&p->em, "so_far", final ? "" : " (so far)");
+	emit_u64(&p->em, "max", p->ttl_scan);
+	emit_u64(&p->em, "sent", p->seq);
+	emit_u64(&p->em, "responders", p->map.n);
+	rc = emit_end(&p->em, EMIT_DATA, "--- {group} TTL scan 1-{max}{so_far}: {sent} "
+			  "probe{sent?:s} sent, {responders} responder{responders?:s} ---");
+	if (rc < 0 || !p->map.n)
+		return rc;
+	snprintf(cols, sizeof(cols), "%-*s %7s %4s %7s %8s", w, "responder", "min_ttl",
+		 "hops", "answers", "min");
+	emit_begin(&p->em, "columns");
+	emit_text(&p->em, "cols", cols);
+	return emit_end(&p->em, EMIT_DATA, "{cols}");
+}
+
+/* One responder of the scan: the smallest TTL that reached it. */
+static int scan_row(struct pinger *p, const struct responder *r, int w)
+{
+	char name[MCAST_ADDRSTRLEN], tmpl[96];
+	mcast_hist_stats st;
+
+	mcast_addr_format(peers_addr(r), name, sizeof(name), MCAST_FMT_PORT);
+	snprintf(tmpl, sizeof(tmpl), "{responder_port_text,-%d} {min_ttl,7} {hops,4} "
+		 "{answers,7} {rtt_ms_min,8}", w);
+	mcast_hist_stats_get(r->rtt, &st);
+	emit_begin(&p->em, "scan");
+	emit_addr(&p->em, "responder", peers_addr(r), false);
+	emit_u64(&p->em, "responder_port", mcast_addr_port(peers_addr(r)));
+	emit_text(&p->em, "responder_port_text", name);
+	if (r->min_ttl)
+		emit_u64(&p->em, "min_ttl", r->min_ttl);
+	else
+		emit_null(&p->em, "min_ttl");
+	emit_hops(&p->em, r->hops);
+	emit_u64(&p->em, "answers", r->answered);
+	emit_dbl(&p->em, "rtt_ms_min", (double)st.min / 1e6, 3);
+	return emit_end(&p->em, EMIT_DATA, tmpl);
+}
+
+/* What each TTL of the scan reaches: the responders whose smallest TTL is
+ * at most it. */
+static int scan_scopes(struct pinger *p)
+{
+	for (unsigned ttl = 1; ttl <= p->ttl_scan && p->map.n; ttl++) {
+		uint64_t n = 0;
+
+		for (size_t i = 0; i < p->map.n; i++) {
+			const struct responder *r = peers_at(&p->map, i);
+
+			n += r->rtt && r->min_ttl && r->min_ttl <= ttl;
+		}
+		emit_begin(&p->em, "scope");
+		emit_u64(&p->em, "ttl", ttl);
+		emit_u64(&p->em, "responders", n);
+		if (emit_end(&p->em, EMIT_DATA,
+			     "TTL {ttl} reaches {responders} responder{responders?:s}") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ping_scan_report(struct pinger *p, bool final)
+{
+	int w = name_width(p);
+
+	if (udp_tx_drops(&p->tx) > p->drops)
+		p->drops = udp_tx_drops(&p->tx);
+	if (scan_header(p, final, w) < 0)
+		return -1;
+	for (size_t i = 0; i < p->map.n; i++) {
+		const struct responder *r = peers_at(&p->map, i);
+
+		if (r->rtt && scan_row(p, r, w) < 0)
+			return -1;
+	}
+	if (scan_scopes(p) < 0)
+		return -1;
 	return emit_summary(p, final);
 }
 

@@ -60,6 +60,8 @@ timeout -k 5 60 $NETNS env IP="$IP" WRAP="${MCAST_WRAP:-}" MQ="$MQ" sh -c '
 	p=$!
 	listening pong
 	timeout 10 $WRAP "$M" ping -i lo --json -n 3 -I 100ms -w 300ms 239.1.9.2:5902 >"$D/ping.json" 2>"$D/ping.err"
+	# ping --ttl-scan prints its own events (scan, scope).
+	timeout 10 $WRAP "$M" ping -i lo --json --ttl-scan 2 -I 100ms -w 300ms 239.1.9.2:5902 >"$D/pingscan.json" 2>"$D/pingscan.err"
 	kill -TERM $p
 	wait
 	timeout 10 $WRAP "$M" bench recv -i lo --json -w 1s --trust "$D/snd.pub" 239.1.9.3:5903 >"$D/brecv.json" 2>"$D/brecv.err" &
@@ -95,7 +97,7 @@ python3 - "$root/docs/JSON.md" "$tmp" <<'PY' || failures=$((failures + 1))
 import json, os, re, sys
 
 doc, d = sys.argv[1], sys.argv[2]
-runs = {"recv": "recv", "send": "send", "pong": "pong", "ping": "ping",
+runs = {"recv": "recv", "send": "send", "pong": "pong", "ping": "ping", "pingscan": "ping",
         "brecv": "bench recv", "bsend": "bench send", "ifaces": "ifaces",
         "ifacesv": "ifaces", "bridge": "bridge", "bpub": "bridge"}
 if not os.path.exists(os.path.join(d, "bridge.json")):

@@ -88,7 +88,7 @@ wait_exit pp 5
 check "ping | head -n 1: mcast ping ends once head has gone" test "$RC" != 124
 check_rc "ping | head -n 1: mcast ping exits 0" 0 "$RC"
 check_match "ping | head -n 1: head got the first answer" "$T/pp.head" \
-	'^64 bytes from 10\.77\.0\.2:[0-9]+: seq=1 time=[0-9.]+ ms$'
+	'^64 bytes from 10\.77\.0\.2:[0-9]+: seq=1 hops=0 time=[0-9.]+ ms$'
 piped pp5 h1 "-n 1" ping -i eth0 -n 5 -I 100ms "$G"
 wait_exit pp5 5
 check_rc "ping -n 5 | head -n 1: exits 0" 0 "$RC"

@@ -48,7 +48,8 @@ check("events are answers, then responders, then one summary",
       [x["event"] for x in L] == ["answer"] * len(A) + ["responder"] * len(R) + ["summary"],
       [x.get("event") for x in L])
 
-answer_keys = {"event", "responder", "responder_port", "seq", "bytes", "rtt_ms",
+answer_keys = {"event", "responder", "responder_port", "seq", "bytes", "probe_ttl",
+               "hops", "rtt_ms",
                "duplicate", "reordered"}
 check("answer events have exactly the documented fields",
       all(set(a) == answer_keys for a in A), [sorted(a) for a in A[:1]])
@@ -60,11 +61,13 @@ for r in sorted(want):
 check("answers are 64 bytes, no duplicate, none out of order",
       all(a["bytes"] == 64 and a["duplicate"] is False and a["reordered"] is False
           for a in A))
+check("answers: probe_ttl 1, hops 0 (one segment, pong on the prober's host too)",
+      all(a["probe_ttl"] == 1 and a["hops"] == 0 for a in A))
 check("answer rtt_ms is a number from 0 to 1000",
       all(isinstance(a["rtt_ms"], (int, float)) and 0 <= a["rtt_ms"] < 1000 for a in A))
 
 resp_keys = {"event", "responder", "responder_port", "sent", "received", "loss_pct",
-             "duplicates", "reordered", "rtt_ms", "silent", "held_back"}
+             "duplicates", "reordered", "rtt_ms", "silent", "held_back", "hops"}
 rtt_keys = {"min", "avg", "p50", "p99", "max", "mdev"}
 check("responder events have exactly the documented fields",
       all(set(r) == resp_keys and set(r["rtt_ms"]) == rtt_keys for r in R),
@@ -80,6 +83,7 @@ for r in R:
           (r["sent"], r["received"], r["loss_pct"], r["duplicates"], r["reordered"])
           == (probes, probes, 0, 0, 0), r)
     check(f"{name}: not silent", r["silent"] is False, r)
+    check(f"{name}: hops 0", r["hops"] == 0, r)
     t = r["rtt_ms"]
     rtts = [a["rtt_ms"] for a in A if a["responder"] == name]
     check(f"{name}: min <= p50 <= p99 <= max, min <= avg <= max, mdev >= 0",
@@ -115,14 +119,14 @@ check_file "ping says what it probes, on stderr" "$T/text.err" \
 	"mcast: probing 239.7.1.1:5711 via eth0 with 64-byte probes"
 for n in 1 2 3; do
 	check_eq "10.77.0.$n: 20 answer lines, seq 1 to 20" "$(seq 1 20)" \
-		"$(sed -n "s/^64 bytes from 10\\.77\\.0\\.$n:[0-9]*: seq=\\([0-9]*\\) time=[0-9]*\\.[0-9]\\{3\\} ms\$/\\1/p" "$T/text.out")"
+		"$(sed -n "s/^64 bytes from 10\\.77\\.0\\.$n:[0-9]*: seq=\\([0-9]*\\) hops=0 time=[0-9]*\\.[0-9]\\{3\\} ms\$/\\1/p" "$T/text.out")"
 	check_match "10.77.0.$n: table row, 20 sent, 20 received, 0% loss, no dup or reordering" \
-		"$T/text.out" "^10\\.77\\.0\\.$n:[0-9]+ +20 +20 +0\\.0 +0 +0 +([0-9]+\\.[0-9]{3} +){5}[0-9]+\\.[0-9]{3}\$"
+		"$T/text.out" "^10\\.77\\.0\\.$n:[0-9]+ +0 +20 +20 +0\\.0 +0 +0 +([0-9]+\\.[0-9]{3} +){5}[0-9]+\\.[0-9]{3}\$"
 done
 check_has "table header" "$T/text.out" \
 	"--- 239.7.1.1:5711 ping: 20 probes sent, 3 responders ---"
 check_match "table columns" "$T/text.out" \
-	'^responder +sent +recv +loss% +dup +ooo +min +avg +p50 +p99 +max +mdev$'
+	'^responder +hops +sent +recv +loss% +dup +ooo +min +avg +p50 +p99 +max +mdev$'
 check_lacks "no responder is silent" "$T/text.out" "silent"
 check_lacks "no (DUP!) and nothing out of order" "$T/text.out" "(DUP!)"
 check_eq "nothing but answers, table header, columns and 3 rows" 65 "$(nlines "$T/text.out")"

@@ -29,13 +29,13 @@ in_ns h2 nft add chain ip dupout out '{ type filter hook output priority 0; }' |
 
 # The "sent received loss dup ooo" columns of HOST's row in a text table.
 row() {
-	grep -E "^${2//./\\.}:[0-9]+ " "$1" | awk '{ print $2, $3, $4, $5, $6 }'
+	grep -E "^${2//./\\.}:[0-9]+ " "$1" | awk '{ print $3, $4, $5, $6, $7 }'
 }
 
 # marked FILE HOST MARK: the sequence numbers of HOST's answer lines that
 # end with MARK, one per line.
 marked() {
-	grep -E "^64 bytes from ${2//./\\.}:[0-9]+: seq=[0-9]+ time=[0-9.]+ ms \\($3\\)\$" "$1" |
+	grep -E "^64 bytes from ${2//./\\.}:[0-9]+: seq=[0-9]+ hops=[-0-9]+ time=[0-9.]+ ms \\($3\\)\$" "$1" |
 		sed 's/.* seq=\([0-9]*\) .*/\1/'
 }
 

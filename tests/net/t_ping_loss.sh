@@ -91,7 +91,7 @@ check_lacks "ping --max-loss 1 does not name h3" "$T/l1.err" "10.77.0.3"
 row=$(grep -E '^10\.77\.0\.2:[0-9]+ ' "$T/l1.out")
 said=$(sed -n 's/.* lost \([0-9.]*\)% of probes.*/\1/p' "$T/l1.err")
 check_eq "the loss named on stderr is the one in h2's table row" "$said" \
-	"$(echo "$row" | awk '{ print $4 }')"
+	"$(echo "$row" | awk '{ print $5 }')"
 
 in_ns h2 nft delete table inet loss
 
