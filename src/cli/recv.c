@@ -9,20 +9,15 @@
 #include "cli/outfile.h"
 #include "cli/parse.h"
 #include "cli/peers.h"
+#include "cli/rejoin.h"
 #include "cli/responder.h"
+#include "cli/rxstats.h"
 #include "cli/seal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * --rejoin: out of the groups this long each time, at most half the
- * period. The kernel merges a leave and a join close together into no
- * report at all; out for a while, the leave reaches the wire first.
- */
-#define REJOIN_GAP_NS 200000000ULL
 
 /* Distinct sources counted exactly up to this many; past it, "at least". */
 #define SOURCE_LIMIT 65536
@@ -51,6 +46,8 @@ static const char usage_text[] =
 	"      --hex               print payloads as hex bytes\n"
 	"      --raw               write only the payload bytes (for pipes)\n"
 	"      --json              one JSON object per line\n"
+	"      --stats[=INTERVAL]  a table per group and source every INTERVAL\n"
+	"                          (default 1s) instead of each datagram\n"
 	"      --output-file FILE  append the output to FILE instead of standard\n"
 	"                          output; reopen FILE on SIGHUP (logrotate)\n"
 	"      --rejoin DURATION   leave every group every DURATION and join it\n"
@@ -77,6 +74,7 @@ enum {
 	OPT_FORMAT, /* the setting of --hex, --raw and --json */
 	OPT_ANSWER, /* the setting of --reply and --echo */
 	OPT_REJOIN,
+	OPT_STATS,
 	OPT_SEAL    /* SEAL_OPTIONS(OPT_SEAL): --sign, --trust, ... */
 };
 
@@ -93,13 +91,14 @@ static const struct cli_opt recv_options[] = {
 	CLI_VALUE("reply-rate", 0, OPT_REPLY_RATE),
 	CLI_VALUE("rejoin", 0, OPT_REJOIN),
 	SEAL_OPTIONS(OPT_SEAL),
+	CLI_OPTIONAL("stats", 0, OPT_STATS),
 	CLI_COMMON_OPTIONS,
 };
 
 enum format { FMT_TEXT, FMT_HEX, FMT_RAW, FMT_JSON };
 
 struct recv_opts {
-	uint64_t count, timeout_ns, reply_rate, rejoin_ns;
+	uint64_t count, timeout_ns, reply_rate, rejoin_ns, stats_ns;
 	enum format fmt;
 	int n_fmt;
 	const char *reply; /* --reply TEXT */
@@ -115,10 +114,8 @@ struct receiver {
 	struct groups g;
 	struct loop l;
 	struct emit em;
-	uint64_t rejoin_next; /* when the next leave is due */
 	int quiet_timer; /* --timeout: armed again by each datagram */
-	int rejoin_timer;
-	bool rejoin_out;      /* between the leave and the join again */
+	struct rejoin rejoin;
 	bool timed_out;
 	/* What arrived. */
 	uint64_t datagrams, bytes;
@@ -129,6 +126,7 @@ struct receiver {
 	struct responder resp;
 	bool cut_warned;
 	struct seal seal; /* --sign, --trust: between the transport and us */
+	struct rxstats *stats; /* --stats: the table instead of lines */
 };
 
 static int apply(void *ctx, const struct cli_arg *a)
@@ -161,6 +159,7 @@ static int apply(void *ctx, const struct cli_arg *a)
 		if (rc == 0 && o->rejoin_ns == 0)
 			rc = cli_usage_at(a, "--rejoin: must be more than 0");
 		return rc;
+	case OPT_STATS: return rxstats_option(a, &o->stats_ns);
 	default: return cli_usage_at(a, "unknown option %s", a->opt);
 	}
 }
@@ -202,6 +201,8 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 		return cli_usage("choose one of --hex, --raw and --json");
 	if (o->reply && o->echo)
 		return cli_usage("choose --reply TEXT or --echo, not both");
+	if (o->stats_ns && (o->fmt == FMT_HEX || o->fmt == FMT_RAW))
+		return cli_usage("--stats prints a table, not payloads: leave out --hex and --raw");
 	return seal_check(&o->seal, NULL, o->reply || o->echo ? NULL : "--sign signs "
 			  "answers: it needs --reply or --echo");
 }
@@ -346,7 +347,9 @@ static void on_datagram(void *owner, const struct rx_msg *m)
 	peers_get(&r->sources, &m->source, NULL);
 	if (r->answering)
 		answer(r, m);
-	if (print_datagram(r, m) < 0) {
+	if (r->stats)
+		rxstats_add(r->stats, gi, m);
+	else if (print_datagram(r, m) < 0) {
 		/* The reader went away (mcast recv | head -1): done. */
 		if (errno == EPIPE) {
 			loop_stop(&r->l, EXIT_OK);
@@ -366,29 +369,6 @@ static void on_quiet(struct loop *l, void *data)
 
 	r->timed_out = true;
 	loop_stop(l, EXIT_OK);
-}
-
-static void on_rejoin(struct loop *l, void *data)
-{
-	struct receiver *r = data;
-	uint64_t period = r->o->rejoin_ns;
-	uint64_t gap = period / 2 < REJOIN_GAP_NS ? period / 2 : REJOIN_GAP_NS;
-
-	r->rejoin_out = !r->rejoin_out;
-	if (r->rejoin_out) {
-		groups_leave(&r->g);
-		loop_timer_at(l, r->rejoin_timer, cli_now_ns() + gap);
-		return;
-	}
-	if (groups_join(&r->g)) {
-		loop_stop(l, EXIT_FAIL);
-		return;
-	}
-	/* Periods kept from the first, as the loop keeps probe intervals. */
-	r->rejoin_next += period;
-	if (r->rejoin_next <= cli_now_ns())
-		r->rejoin_next = cli_now_ns() + period;
-	loop_timer_at(l, r->rejoin_timer, r->rejoin_next);
 }
 
 static void on_hup(struct loop *l, void *data)
@@ -427,12 +407,10 @@ static int receive(struct receiver *r)
 	r->quiet_timer = loop_timer_new(l, on_quiet, r);
 	if (r->o->timeout_ns)
 		loop_timer_at(l, r->quiet_timer, cli_now_ns() + r->o->timeout_ns);
-	r->rejoin_timer = loop_timer_new(l, on_rejoin, r);
-	r->rejoin_next = cli_now_ns() + r->o->rejoin_ns;
-	if (r->o->rejoin_ns)
-		loop_timer_at(l, r->rejoin_timer, r->rejoin_next);
 	seal_rx(&r->seal, on_datagram, r);
-	rc = groups_attach(&r->g, l, seal_rx_fn, &r->seal);
+	rc = rejoin_start(&r->rejoin, l, &r->g, r->o->rejoin_ns);
+	if (rc == 0)
+		rc = groups_attach(&r->g, l, seal_rx_fn, &r->seal);
 	if (rc < 0) {
 		cli_err("cannot watch the socket: %s", strerror(-rc));
 		return EXIT_FAIL;
@@ -462,6 +440,8 @@ static int setup(struct receiver *r)
 	/* Answers go out on a socket of the first group's family. */
 	if (rc == 0 && r->answering)
 		rc = responder_open(&r->resp, mcast_addr_family(&r->g.addr[0]));
+	if (rc == 0 && o->stats_ns)
+		rc = rxstats_open(&r->stats, &r->l, &r->em, &r->g, o->stats_ns);
 	return rc;
 }
 
@@ -482,6 +462,8 @@ int cmd_recv(int argc, char **argv)
 	if (rc == 0) {
 		groups_announce(&r.g, o.fmt == FMT_JSON ? &r.em : NULL);
 		rc = receive(&r);
+		if (r.stats && !r.em.closed && rxstats_final(r.stats) < 0)
+			rc = emit_failed(&r.em);
 		summary(&r);
 	}
 	groups_free(&r.g);
@@ -489,6 +471,7 @@ int cmd_recv(int argc, char **argv)
 	emit_free(&r.em);
 	responder_close(&r.resp);
 	seal_free(&r.seal);
+	rxstats_free(r.stats);
 	peers_free(&r.sources, NULL);
 	cli_config_free(&o.cfg);
 	return rc == CLI_HELP_SHOWN ? EXIT_OK : rc;

@@ -56,6 +56,11 @@ timeout -k 5 60 $NETNS env IP="$IP" WRAP="${MCAST_WRAP:-}" MQ="$MQ" sh -c '
 	timeout 10 $WRAP "$M" send -i lo --json --wait 1s --sign "$D/snd.key" --trust "$D/rcv.pub" \
 		239.1.9.1:5901 hello >"$D/send.json" 2>"$D/send.err"
 	wait
+	# recv --stats prints tables (stats, stats_row) instead of messages.
+	timeout 10 $WRAP "$M" recv -i lo --json --stats=100ms -n 2 239.1.9.5:5905 >"$D/rstats.json" 2>"$D/rstats.err" &
+	listening rstats
+	timeout 10 $WRAP "$M" send -i lo -n 2 -I 10ms 239.1.9.5:5905 hello >/dev/null 2>&1
+	wait
 	timeout 10 $WRAP "$M" pong -i lo --json 239.1.9.2:5902 >"$D/pong.json" 2>"$D/pong.err" &
 	p=$!
 	listening pong
@@ -97,7 +102,7 @@ python3 - "$root/docs/JSON.md" "$tmp" <<'PY' || failures=$((failures + 1))
 import json, os, re, sys
 
 doc, d = sys.argv[1], sys.argv[2]
-runs = {"recv": "recv", "send": "send", "pong": "pong", "ping": "ping", "pingscan": "ping",
+runs = {"recv": "recv", "rstats": "recv", "send": "send", "pong": "pong", "ping": "ping", "pingscan": "ping",
         "brecv": "bench recv", "bsend": "bench send", "ifaces": "ifaces",
         "ifacesv": "ifaces", "bridge": "bridge", "bpub": "bridge"}
 if not os.path.exists(os.path.join(d, "bridge.json")):
