@@ -36,6 +36,7 @@ SONAME  := libmcast.so.$(SOMAJOR)
 # and libmcast.so (what -lmcast finds) are symlinks to it.
 SOFILE  := libmcast.so.$(VERSION)
 
+
 LIB_SRC := $(wildcard src/lib/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 
@@ -56,6 +57,10 @@ CLI_EXT_LIBS   :=
 # The MQTT bridge (src/cli/bridge_mqtt.c): libmosquitto-dev.
 CLI_EXT_CFLAGS += $(shell pkg-config --cflags libmosquitto 2>/dev/null)
 CLI_EXT_LIBS   += $(shell pkg-config --libs libmosquitto 2>/dev/null || echo -lmosquitto)
+# The NORM transport (src/cli/transport_norm*.c) links libnorm; filestore.c
+# hashes files with libcrypto's SHA-256, which uses the CPU's SHA
+# instructions (256 MiB in 0.18 s of CPU here, libsodium's 1.0 s).
+CLI_EXT_LIBS   += -lnorm -lcrypto
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # The tool's objects minus main(), for unit tests and fuzz targets.
@@ -116,6 +121,11 @@ $(B)/tests/helpers/%: tests/helpers/%.c $(CLI_LIB_OBJ) $(B)/libmcast.a
 	$(CC) $(XCFLAGS) $(CLI_EXT_CFLAGS) -o $@ $< $(CLI_LIB_OBJ) \
 	      $(B)/libmcast.a $(LDFLAGS) $(CLI_EXT_LIBS) $(LIB_EXT_LIBS)
 
+# A NORM peer written against libnorm's C API alone, for the network tests.
+$(B)/tests/normpeer: tests/net/normpeer.c $(B)/deps.ok
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ $< $(LDFLAGS) -lnorm
+
 # Test dependencies: says which Debian package is missing, installs it as root.
 $(B)/deps.ok: tests/deps.sh
 	sh tests/deps.sh
@@ -123,22 +133,22 @@ $(B)/deps.ok: tests/deps.sh
 
 # The install and examples tests build programs against the library: they
 # get the same compiler and flags (ASan's, under `make sanitize`).
-check: all $(UNIT_BIN) $(HELPER_BIN)
-	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+check: all $(UNIT_BIN) $(HELPER_BIN) $(B)/tests/normpeer
+	MCAST=$(abspath $(B)/mcast) NORMPEER=$(abspath $(B)/tests/normpeer) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
 # Long runs, not part of make check: a bounded soak of ping, bench and recv
 # together in namespaces (tests/long/).
-check-long: all
-	MCAST=$(abspath $(B)/mcast) sh tests/long/run.sh
+check-long: all $(B)/tests/normpeer
+	MCAST=$(abspath $(B)/mcast) NORMPEER=$(abspath $(B)/tests/normpeer) sh tests/long/run.sh
 
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
 	MCAST_SLOW=2 $(MAKE) B=build-san CFLAGS="$(SAN)" LDFLAGS="-fsanitize=address,undefined" check
 
-valgrind: all $(UNIT_BIN) $(HELPER_BIN)
+valgrind: all $(UNIT_BIN) $(HELPER_BIN) $(B)/tests/normpeer
 	RUN_LIMIT=300 MCAST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-	MCAST=$(abspath $(B)/mcast) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	MCAST=$(abspath $(B)/mcast) NORMPEER=$(abspath $(B)/tests/normpeer) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	sh tests/run.sh $(UNIT_BIN)
 
 # libsodium's own verify loop beside mcast_env_open(), the ceiling for a

@@ -2,9 +2,10 @@
 # deps.sh - make sure the test suite's dependencies are present.
 #
 # Checks for cmocka (unit tests), libsodium (libmcast's signatures and
-# encryption: the library itself needs it), python3 (network test
-# helpers) with PyNaCl (the independent envelope peer, tests/net/envpy.py),
-# ip (iproute2, network namespaces), nft (nftables: the ping tests drop
+# encryption: the library itself needs it), libnorm and libcrypto headers
+# (the tool's NORM transport and file checksums, the NORM test peer),
+# python3 (network test helpers) with PyNaCl (the independent envelope
+# peer, tests/net/envpy.py), ip (iproute2, network namespaces), nft (nftables: the ping tests drop
 # and duplicate packets with it inside their namespaces, as the kernel may
 # lack netem), smcrouted (smcroute: the multicast routers of the routed
 # network tests, run only inside their namespaces), and for the MQTT
@@ -63,6 +64,16 @@ have_nacl() {
 		"$py" -c 'import nacl.signing, nacl.bindings' >/dev/null 2>&1 && return 0
 	done
 	return 1
+}
+
+# The NORM peer of the network tests (tests/net/normpeer.c) and the tool
+# itself link libnorm; the tool hashes files with libcrypto.
+have_libnorm() {
+	[ -f /usr/include/normApi.h ] || [ -f /usr/local/include/normApi.h ]
+}
+
+have_libssl() {
+	[ -f /usr/include/openssl/evp.h ] || [ -f /usr/local/include/openssl/evp.h ]
 }
 
 have_python3() {
@@ -159,5 +170,7 @@ if [ "$installed_mosquitto" = yes ] && [ -d /run/systemd/system ] &&
 	command -v systemctl >/dev/null 2>&1; then
 	systemctl disable --now mosquitto >/dev/null 2>&1
 fi
+need libnorm libnorm-dev have_libnorm
+need libcrypto libssl-dev have_libssl
 
 exit $status

@@ -10,6 +10,7 @@
 #include "cli/parse.h"
 #include "cli/peers.h"
 #include "cli/rejoin.h"
+#include "cli/reliable.h"
 #include "cli/responder.h"
 #include "cli/rxstats.h"
 #include "cli/seal.h"
@@ -58,8 +59,10 @@ static const char usage_text[] =
 	"  -q, --quiet             print data only\n"
 	"  -h, --help              show this help\n"
 	"\n"
+	REL_RECV_USAGE
+	"\n"
 	"Exit status: 0 done, 1 failure or timeout before anything (or before N\n"
-	"datagrams with -n) arrived, 2 usage error.\n";
+	"datagrams with -n) arrived, or with --reliable a file lost, 2 usage error.\n";
 
 enum {
 	OPT_COUNT = JOIN_OPT_OWN,
@@ -92,6 +95,7 @@ static const struct cli_opt recv_options[] = {
 	CLI_VALUE("rejoin", 0, OPT_REJOIN),
 	SEAL_OPTIONS(OPT_SEAL),
 	CLI_OPTIONAL("stats", 0, OPT_STATS),
+	REL_RECV_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
 
@@ -106,6 +110,7 @@ struct recv_opts {
 	struct outfile out; /* --output-file FILE */
 	struct seal_opts seal;
 	struct cli_config cfg;
+	struct reliable rel; /* --reliable: NORM */
 };
 
 struct receiver {
@@ -137,6 +142,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 
 	if (rc == 1)
 		rc = seal_option(&o->seal, OPT_SEAL, a);
+	if (rc == 1)
+		rc = reliable_option(&o->rel, a);
 	if (rc != 1)
 		return rc;
 	switch (a->id) {
@@ -190,6 +197,7 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 	int rc;
 
 	o->reply_rate = 100;
+	reliable_init(&o->rel);
 	rc = cli_options(argc, argv, &recv_spec, r, &o->cfg);
 	if (rc)
 		return rc;
@@ -203,6 +211,18 @@ static int parse_args(int argc, char **argv, struct receiver *r)
 		return cli_usage("choose --reply TEXT or --echo, not both");
 	if (o->stats_ns && (o->fmt == FMT_HEX || o->fmt == FMT_RAW))
 		return cli_usage("--stats prints a table, not payloads: leave out --hex and --raw");
+	rc = reliable_check(&o->rel);
+	if (rc == 0 && o->rel.on && (o->reply || o->echo))
+		rc = cli_usage("--reply and --echo do not apply to --reliable");
+	if (rc == 0 && o->rel.on && (r->j.n_iface_spec > 1 || r->j.n_source > 1 ||
+				     r->j.n_exclude || r->g.n != 1))
+		rc = cli_usage("--reliable takes one group, one -i and at most one -S, no -X");
+	if (rc == 0 && o->rel.on && (o->seal.sign || o->seal.decrypt || o->seal.n_trust))
+		rc = cli_usage("--sign, --trust and --decrypt do not apply to --reliable yet");
+	if (rc == 0 && o->rel.on && o->stats_ns)
+		rc = cli_usage("--stats does not apply to --reliable");
+	if (rc)
+		return rc;
 	return seal_check(&o->seal, NULL, o->reply || o->echo ? NULL : "--sign signs "
 			  "answers: it needs --reply or --echo");
 }
@@ -445,6 +465,62 @@ static int setup(struct receiver *r)
 	return rc;
 }
 
+/* A NORM message or stream line, printed as a datagram is. */
+static void on_reliable(void *owner, const struct rx_msg *m)
+{
+	struct receiver *r = owner;
+
+	r->datagrams++;
+	r->bytes += m->len;
+	if (print_datagram(r, m) < 0) {
+		/* The reader went away (mcast recv | head -1): done. */
+		if (errno != EPIPE)
+			cli_err("writing output: %s", strerror(errno));
+		loop_stop(&r->l, errno == EPIPE ? EXIT_OK : EXIT_FAIL);
+	}
+}
+
+/*
+ * --reliable: the same group, interface, source, format, -n, -w and
+ * --output-file, over NORM; libnorm joins the group itself.
+ */
+static int recv_reliable(struct receiver *r)
+{
+	struct recv_opts *o = r->o;
+	struct norm_opts *no = &o->rel.o;
+	mcast_iface ifc;
+	int rc;
+
+	no->group = r->g.addr[0];
+	if (r->j.n_iface_spec) {
+		rc = cli_iface(r->j.iface_spec[0], &ifc);
+		if (rc)
+			return rc;
+		no->ifname = ifc.name;
+		no->ifindex = ifc.index;
+	}
+	if (r->j.n_source) {
+		no->ssm = true;
+		no->source = r->j.source[0];
+	}
+	if (r->j.rcvbuf)
+		no->sockbuf = r->j.rcvbuf;
+	no->json = o->fmt == FMT_JSON;
+	no->count = o->count;
+	no->timeout_ns = o->timeout_ns;
+	rc = outfile_open(&o->out);
+	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, no->json) < 0)) {
+		cli_err("out of memory");
+		rc = EXIT_FAIL;
+	}
+	if (rc)
+		return rc;
+	r->em.payload = o->fmt == FMT_HEX ? EMIT_HEX : EMIT_ESCAPED;
+	r->l.on_hup = on_hup;
+	r->l.hup_data = &o->out;
+	return reliable_recv(&o->rel, &r->l, &r->em, on_reliable, r);
+}
+
 int cmd_recv(int argc, char **argv)
 {
 	struct recv_opts o;
@@ -458,7 +534,9 @@ int cmd_recv(int argc, char **argv)
 	rc = parse_args(argc, argv, &r);
 	responder_init(&r.resp, o.reply_rate);
 	if (rc == 0)
-		rc = setup(&r);
+		rc = o.rel.on ? recv_reliable(&r) : setup(&r);
+	if (o.rel.on)
+		goto out;
 	if (rc == 0) {
 		groups_announce(&r.g, o.fmt == FMT_JSON ? &r.em : NULL);
 		rc = receive(&r);
@@ -466,6 +544,7 @@ int cmd_recv(int argc, char **argv)
 			rc = emit_failed(&r.em);
 		summary(&r);
 	}
+out:
 	groups_free(&r.g);
 	loop_free(&r.l);
 	emit_free(&r.em);

@@ -17,6 +17,7 @@
 #include "cli/sentlog.h"
 #include "cli/source.h"
 #include "cli/peers.h"
+#include "cli/reliable.h"
 #include "cli/template.h"
 #include "cli/transport_udp.h"
 
@@ -58,9 +59,11 @@ static const char usage_text[] =
 	"  -q, --quiet             print errors and answers only\n"
 	"  -h, --help              show this help\n"
 	"\n"
+	REL_SEND_USAGE
+	"\n"
 	"Durations: 500us, 250ms, 2s, 1m (units ns to h). Exit status: 0 sent,\n"
 	"1 failure, 2 usage error, "
-	"3 fewer responders than --expect.\n";
+	"3 fewer responders (with --reliable: receivers) than --expect.\n";
 
 enum {
 	OPT_COUNT = OUT_OPT_OWN,
@@ -84,6 +87,7 @@ static const struct cli_opt send_options[] = {
 	CLI_VALUE("expect", 0, OPT_EXPECT),
 	CLI_FLAG("json", 0, OPT_JSON),
 	SEAL_OPTIONS(OPT_SEAL),
+	REL_SEND_OPTIONS,
 	CLI_COMMON_OPTIONS,
 };
 
@@ -100,6 +104,7 @@ struct send_opts {
 	size_t message_len;
 	struct seal_opts seal;
 	struct cli_config cfg;
+	struct reliable rel; /* --reliable: NORM */
 };
 
 /* What is kept per responder to --wait. */
@@ -146,6 +151,8 @@ static int apply(void *ctx, const struct cli_arg *a)
 
 	if (rc == 1)
 		rc = seal_option(&o->seal, OPT_SEAL, a);
+	if (rc == 1)
+		rc = reliable_option(&o->rel, a);
 	if (rc != 1)
 		return rc;
 	/*
@@ -239,6 +246,7 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	outsock_init(&o->out);
+	reliable_init(&o->rel);
 	o->count = 1;
 	o->interval_ns = 1000000000ULL;
 	rc = cli_parse_args(argc, argv, &send_spec, o, &o->cfg, &o->group);
@@ -259,6 +267,22 @@ static int parse_args(int argc, char **argv, struct send_opts *o)
 					 (unsigned long long)o->count, o->cfg.n_groups);
 		o->count *= o->cfg.n_groups;
 	}
+	/* --reliable checks its own combinations first. */
+	rc = reliable_check(&o->rel);
+	if (rc == 0 && o->rel.on && o->cfg.n_groups > 1)
+		rc = cli_usage("--reliable sends to one group, not %zu", o->cfg.n_groups);
+	if (rc == 0 && o->rel.on && o->input == SRC_TEMPLATE)
+		rc = cli_usage("--template does not apply to --reliable");
+	if (rc == 0 && o->rel.on && o->has_interval)
+		rc = cli_usage("--interval does not apply to --reliable (NORM paces by --rate)");
+	if (rc == 0 && o->rel.on && (o->seal.sign || o->seal.encrypt || o->seal.n_trust))
+		rc = cli_usage("--sign, --encrypt and --trust do not apply to --reliable yet");
+	if (rc == 0 && o->rel.on && o->input == SRC_WORDS && optind >= argc && o->rel.nfiles)
+		return 0;
+	if (rc == 0 && o->rel.on && o->has_expect && !o->has_wait)
+		o->has_wait = true, o->wait_ns = o->rel.o.wait_ns;
+	if (rc)
+		return rc;
 	rc = check_conflicts(o, argc - optind);
 	if (rc || o->input != SRC_WORDS)
 		return rc;
@@ -476,6 +500,35 @@ static int run(struct sender *s)
 	return rc ? rc : src;
 }
 
+/* --reliable: the same group, interface, TTL, loopback, count, --expect,
+ * --wait and --json, over NORM. */
+static int send_reliable(struct send_opts *o)
+{
+	struct reliable_send_input in = {.message = o->message,
+					 .message_len = o->message_len,
+					 .count = o->message ? o->count : 0,
+					 .from_stdin = from_stdin(o),
+					 .raw = o->input == SRC_RAW};
+	struct norm_opts *no = &o->rel.o;
+	mcast_iface ifc;
+	int rc;
+
+	no->group = o->group;
+	if (o->out.iface_spec) {
+		rc = cli_iface(o->out.iface_spec, &ifc);
+		if (rc)
+			return rc;
+		no->ifname = ifc.name;
+	}
+	no->ttl = (int)o->out.ttl;
+	no->loop = o->out.loop;
+	no->json = o->json;
+	no->expect = (unsigned)o->expect;
+	if (o->has_wait)
+		no->wait_ns = o->wait_ns;
+	return reliable_send(&o->rel, &in);
+}
+
 int cmd_send(int argc, char **argv)
 {
 	struct send_opts o;
@@ -484,7 +537,9 @@ int cmd_send(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	rc = parse_args(argc, argv, &o);
-	if (rc == 0) {
+	if (rc == 0 && o.rel.on) {
+		rc = send_reliable(&o);
+	} else if (rc == 0) {
 		s.o = &o;
 		peers_init(&s.responders, sizeof(struct reply_peer), RESPONDER_LIMIT, true);
 		rc = setup(&s);

@@ -262,6 +262,18 @@ need_pynacl() {
 	skip "needs PyNaCl (Debian package python3-nacl)"
 }
 
+# NORMPEER: the NORM peer of tests/net/normpeer.c (libnorm's C API alone),
+# built by `make check`; built here into $T when missing, skipped when
+# libnorm's header is not installed.
+need_normpeer() {
+	NORMPEER=${NORMPEER:-$REPO_DIR/build/tests/normpeer}
+	[ -x "$NORMPEER" ] && return 0
+	NORMPEER=$T/normpeer
+	"${CC:-cc}" -std=gnu11 -D_GNU_SOURCE -O2 -o "$NORMPEER" "$NET_DIR/normpeer.c" \
+		-lnorm 2>"$T/normpeer.log" ||
+		skip "needs libnorm (Debian package libnorm-dev) for tests/net/normpeer.c"
+}
+
 # ---- timing ---------------------------------------------------------------
 
 # Scale a number of seconds for slow runs (valgrind): "tmo 2" prints "2s",

@@ -78,11 +78,12 @@ for p in $PKGS; do
 done
 [ "${#debs[@]}" = 3 ] || finish
 # ${shlibs:Depends} expanded by dpkg-shlibdeps: libc6, libsodium23
-# (libmcast links libsodium) and libmosquitto1 (mcast bridge) at least.
+# (libmcast links libsodium), libmosquitto1 (mcast bridge), libnorm1 and
+# libssl3 (send/recv --reliable) at least.
 deps=" $(dpkg-deb -f "$tmp/mcast_${version}_"*.deb Depends | tr ',' '\n' |
 	sed 's/^ *//; s/ .*//' | tr '\n' ' ')"
 note "mcast depends on:$deps"
-for d in libc6 libsodium23 libmosquitto1; do
+for d in libc6 libsodium23 libmosquitto1 libnorm1 libssl3; do
 	case $deps in
 	*" $d "*) ok "mcast's computed Depends has $d" ;;
 	*) not_ok "mcast's computed Depends has $d" ;;

@@ -1,0 +1,646 @@
+/*
+ * transport_norm_rx.c - the NORM receiver of `mcast recv --reliable`.
+ *
+ * Data objects and stream lines go to the owner as struct rx_msg, as a
+ * datagram would. File objects land in filestore's temporary directory
+ * (libnorm's cache directory); their info is parsed and checked as soon as
+ * it arrives (a refused name, or an existing file without --overwrite,
+ * cancels the object at once), and a completed file is verified and
+ * renamed into place. Whatever is still pending when the receiver ends is
+ * reported as lost and deleted with the temporary directory.
+ */
+#include "cli/cli.h"
+#include "cli/filestore.h"
+#include "cli/normapi.h"
+#include "cli/normcount.h"
+#include "cli/parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RX_PENDING 256
+#define RX_STREAMS 8
+#define LINE_MAX_BYTES 65536
+#define LINGER_NS 1000000000ULL
+
+/* A file object being received. */
+struct rxfile {
+	NormObjectHandle h;
+	NormNodeHandle sender;
+	struct norminfo ni;
+	bool named;
+	uint64_t start_ns;
+};
+
+struct rxstream {
+	NormObjectHandle h;
+	bool raw;
+	char buf[LINE_MAX_BYTES];
+	size_t len;
+};
+
+struct norm_rx {
+	struct norm_sess s;
+	const struct norm_opts *o;
+	struct loop *l;
+	struct emit *e;
+	rx_fn fn;
+	void *owner;
+	struct filestore fs;
+	bool fs_open;
+	struct rxfile *pending[RX_PENDING];
+	struct rxstream *streams[RX_STREAMS];
+	uint64_t objects, files, messages, bytes, file_bytes;
+	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost;
+	uint64_t start_ns, last_ns;
+	int idle_timer, progress_timer, linger_timer;
+	bool stop_failed, done;
+};
+
+static void source_of(NormNodeHandle node, mcast_addr *a)
+{
+	if (!mcast__norm_node_addr(node, a))
+		memset(a, 0, sizeof(*a));
+}
+
+static void deliver(struct norm_rx *r, NormNodeHandle sender, const void *p, size_t n)
+{
+	struct rx_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.data = p, m.len = n;
+	source_of(sender, &m.source);
+	m.group = r->o->group;
+	m.ifname = r->o->ifname ? r->o->ifname : "?";
+	m.ifindex = r->o->ifindex;
+	clock_gettime(CLOCK_REALTIME, &m.time);
+	m.ttl = -1;
+	r->messages++;
+	r->bytes += n;
+	if (r->fn)
+		r->fn(r->owner, &m);
+}
+
+/*
+ * One more object done. After the last one -n asked for, the receiver
+ * stays a moment (LINGER_NS) without taking anything more, so that it can
+ * answer the sender's acknowledgement request for what it has.
+ */
+static void counted(struct norm_rx *r)
+{
+	r->objects++;
+	if (r->o->count && r->objects >= r->o->count && !r->done) {
+		r->done = true;
+		r->last_ns = cli_now_ns();
+		loop_timer_at(r->l, r->idle_timer, 0);
+		loop_timer_at(r->l, r->linger_timer, r->last_ns + LINGER_NS);
+	}
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static struct rxfile *file_of(NormObjectHandle h)
+{
+	/* libnorm hands back the pointer it was given, as const void *. */
+	union {
+		const void *c;
+		struct rxfile *f;
+	} u = {NormObjectGetUserData(h)};
+
+	return u.f;
+}
+
+static void file_forget(struct norm_rx *r, NormObjectHandle h)
+{
+	struct rxfile *f = file_of(h);
+
+	for (size_t i = 0; f && i < RX_PENDING; i++)
+		if (r->pending[i] == f)
+			r->pending[i] = NULL;
+	NormObjectSetUserData(h, NULL);
+	free(f);
+}
+
+/* The temporary name libnorm gave the object, or NULL. */
+static const char *temp_leaf(struct norm_rx *r, NormObjectHandle h, char *path, size_t cap)
+{
+	if (!NormFileGetName(h, path, (unsigned)cap))
+		return NULL;
+	path[cap - 1] = '\0';
+	return filestore_leaf(&r->fs, path);
+}
+
+/* Give up on a file object: cancel it and delete what it wrote. */
+static void file_drop(struct norm_rx *r, NormObjectHandle h)
+{
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, h, path, sizeof(path));
+
+	file_forget(r, h);
+	NormObjectCancel(h);
+	filestore_discard(&r->fs, leaf);
+}
+
+static void file_new(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = calloc(1, sizeof(*f));
+	size_t i;
+
+	for (i = 0; f && i < RX_PENDING && r->pending[i]; i++) {
+	}
+	if (!f || i == RX_PENDING) {
+		free(f);
+		cli_warn("too many files at once: one from the sender is dropped");
+		NormObjectCancel(ev->object);
+		return;
+	}
+	f->h = ev->object, f->sender = ev->sender, f->start_ns = cli_now_ns();
+	r->pending[i] = f;
+	NormObjectSetUserData(ev->object, f);
+}
+
+static void refuse(struct norm_rx *r, const NormEvent *ev, enum norminfo_bad why)
+{
+	mcast_addr src;
+
+	r->refused[why]++;
+	r->refused_total++;
+	source_of(ev->sender, &src);
+	emit_begin(r->e, "refused");
+	emit_addr(r->e, "source", &src, false);
+	emit_str(r->e, "reason", norminfo_key(why));
+	emit_text(r->e, "why", norminfo_reason(why));
+	emit_end(r->e, EMIT_INFO, "warning: refused a file from {source}: {why}");
+	file_drop(r, ev->object);
+}
+
+static void file_info(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = file_of(ev->object);
+	char info[NORMINFO_MAX + 64];
+	unsigned n = NormObjectGetInfoLength(ev->object);
+	enum norminfo_bad why;
+
+	if (!f)
+		return;
+	if (n > sizeof(info)) {
+		refuse(r, ev, NI_TOO_LONG);
+		return;
+	}
+	n = NormObjectGetInfo(ev->object, info, (UINT16)sizeof(info));
+	why = norminfo_parse(info, n, &f->ni);
+	if (why != NI_OK) {
+		refuse(r, ev, why);
+		return;
+	}
+	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
+		r->exists++;
+		emit_begin(r->e, "skipped");
+		emit_str(r->e, "name", f->ni.name);
+		emit_str(r->e, "reason", "exists");
+		emit_end(r->e, EMIT_INFO, "warning: {name} exists, not replaced "
+					  "(give --overwrite to replace it)");
+		file_drop(r, ev->object);
+		return;
+	}
+	f->named = true;
+}
+
+static void lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
+		 const char *why)
+{
+	r->lost++;
+	emit_begin(r->e, "lost");
+	emit_str(r->e, "name", name);
+	emit_u64(r->e, "bytes", got);
+	emit_u64(r->e, "size", size);
+	emit_str(r->e, "reason", why);
+	emit_end(r->e, EMIT_INFO, "lost {name}: {bytes} of {size} bytes arrived ({reason}); "
+				  "nothing stored under that name");
+}
+
+static void file_done(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = file_of(ev->object);
+	char path[PATH_MAX], msg[256];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
+	enum filestore_result res;
+	mcast_addr src;
+	double secs;
+
+	if (!f || !f->named || !leaf) {
+		/* No info ever came (or the name was refused): nowhere to put it. */
+		if (f && !f->named)
+			r->refused[NI_EMPTY]++, r->refused_total++;
+		file_forget(r, ev->object);
+		filestore_discard(&r->fs, leaf);
+		return;
+	}
+	res = filestore_commit(&r->fs, leaf, &f->ni, msg, sizeof(msg));
+	secs = (double)(cli_now_ns() - f->start_ns) / 1e9;
+	if (res == FS_STORED) {
+		source_of(ev->sender, &src);
+		r->files++;
+		r->file_bytes += size;
+		emit_begin(r->e, "file");
+		emit_str(r->e, "name", f->ni.name);
+		emit_u64(r->e, "bytes", size);
+		emit_addr(r->e, "source", &src, false);
+		emit_bool(r->e, "verified", f->ni.has_sum);
+		emit_dbl(r->e, "duration_s", secs, 3);
+		emit_end(r->e, EMIT_DATA, "stored {name}, {bytes} bytes from {source} "
+					  "in {duration_s} s");
+	} else if (res == FS_EXISTS) {
+		r->exists++;
+		cli_warn("%s: %s", f->ni.name, msg);
+	} else {
+		lost(r, f->ni.name, size, f->ni.size, msg);
+	}
+	file_forget(r, ev->object);
+	counted(r);
+}
+
+static void file_aborted(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = file_of(ev->object);
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
+	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
+
+	if (f && f->named)
+		lost(r, f->ni.name, size > left ? size - left : 0, size,
+		     "the sender aborted it");
+	file_forget(r, ev->object);
+	filestore_discard(&r->fs, leaf);
+}
+
+/* ---- streams ---------------------------------------------------------- */
+
+static struct rxstream *stream_of(struct norm_rx *r, NormObjectHandle h, bool make)
+{
+	size_t free_slot = RX_STREAMS;
+
+	for (size_t i = 0; i < RX_STREAMS; i++) {
+		if (r->streams[i] && r->streams[i]->h == h)
+			return r->streams[i];
+		if (!r->streams[i] && free_slot == RX_STREAMS)
+			free_slot = i;
+	}
+	if (!make || free_slot == RX_STREAMS)
+		return NULL;
+	r->streams[free_slot] = calloc(1, sizeof(struct rxstream));
+	if (r->streams[free_slot])
+		r->streams[free_slot]->h = h;
+	return r->streams[free_slot];
+}
+
+static void stream_info(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, true);
+	char info[64];
+	unsigned n = NormObjectGetInfo(ev->object, info, sizeof(info));
+
+	/* Lines unless the sender says raw: a receiver that joins late may
+	 * never see the info. */
+	if (st)
+		st->raw = n == strlen("mcast1 stream=raw") &&
+			  memcmp(info, "mcast1 stream=raw", n) == 0;
+}
+
+/* Hand over each complete line (or, raw, each piece) read so far. */
+static void stream_read(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, true);
+	unsigned n;
+
+	if (!st)
+		return;
+	do {
+		char *nl;
+
+		n = (unsigned)(sizeof(st->buf) - st->len);
+		if (!NormStreamRead(ev->object, st->buf + st->len, &n)) {
+			/* A gap libnorm could not repair: what came before it is
+			 * cut short, so drop it and resync at the next line (the
+			 * sender marks each one). */
+			r->streams_lost++;
+			st->len = 0;
+			if (!NormStreamSeekMsgStart(ev->object))
+				break;
+			n = 1;
+			continue;
+		}
+		st->len += n;
+		if (st->raw) {
+			if (st->len)
+				deliver(r, ev->sender, st->buf, st->len), counted(r);
+			st->len = 0;
+			continue;
+		}
+		while ((nl = memchr(st->buf, '\n', st->len)) != NULL) {
+			size_t k = (size_t)(nl - st->buf);
+
+			deliver(r, ev->sender, st->buf, k);
+			counted(r);
+			st->len -= k + 1;
+			memmove(st->buf, nl + 1, st->len);
+		}
+		if (st->len == sizeof(st->buf)) {
+			deliver(r, ev->sender, st->buf, st->len), counted(r);
+			st->len = 0;
+		}
+	} while (n > 0 && !r->done);
+}
+
+static void stream_end(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, false);
+
+	if (!st)
+		return;
+	if (st->len)
+		deliver(r, ev->sender, st->buf, st->len), counted(r);
+	for (size_t i = 0; i < RX_STREAMS; i++)
+		if (r->streams[i] == st)
+			r->streams[i] = NULL;
+	free(st);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void handle(struct norm_rx *r, const NormEvent *ev)
+{
+	NormObjectType type = ev->object != NORM_OBJECT_INVALID
+		? NormObjectGetType(ev->object) : NORM_OBJECT_NONE;
+
+	if (r->done)
+		return; /* -n is reached: only libnorm's own work goes on */
+	switch (ev->type) {
+	case NORM_RX_OBJECT_NEW:
+		if (type == NORM_OBJECT_FILE)
+			file_new(r, ev);
+		break;
+	case NORM_RX_OBJECT_INFO:
+		if (type == NORM_OBJECT_FILE)
+			file_info(r, ev);
+		else if (type == NORM_OBJECT_STREAM)
+			stream_info(r, ev);
+		break;
+	case NORM_RX_OBJECT_UPDATED:
+		if (type == NORM_OBJECT_STREAM)
+			stream_read(r, ev);
+		break;
+	case NORM_RX_OBJECT_COMPLETED:
+		if (type == NORM_OBJECT_DATA) {
+			deliver(r, ev->sender, NormDataAccessData(ev->object),
+				(size_t)NormObjectGetSize(ev->object));
+			counted(r);
+		} else if (type == NORM_OBJECT_FILE) {
+			file_done(r, ev);
+		} else if (type == NORM_OBJECT_STREAM) {
+			stream_read(r, ev);
+			stream_end(r, ev);
+		}
+		break;
+	case NORM_RX_OBJECT_ABORTED:
+		if (type == NORM_OBJECT_FILE)
+			file_aborted(r, ev);
+		else if (type == NORM_OBJECT_STREAM)
+			stream_end(r, ev), r->streams_lost++;
+		else
+			r->lost++;
+		break;
+	default:
+		return;
+	}
+	if (r->done)
+		return;
+	r->last_ns = cli_now_ns();
+	if (r->o->timeout_ns)
+		loop_timer_at(r->l, r->idle_timer, r->last_ns + r->o->timeout_ns);
+}
+
+static void on_norm(struct loop *l, int fd, unsigned events, void *data)
+{
+	struct norm_rx *r = data;
+	NormEvent ev;
+
+	(void)l, (void)fd, (void)events;
+	while (NormGetNextEvent(r->s.inst, &ev, false))
+		handle(r, &ev);
+}
+
+static void on_idle(struct loop *l, void *data)
+{
+	struct norm_rx *r = data;
+
+	r->stop_failed = true;
+	loop_stop(l, 0);
+}
+
+static void on_linger(struct loop *l, void *data)
+{
+	(void)data;
+	loop_stop(l, 0);
+}
+
+/* Once a second: the files in progress, how much of them arrived, the
+ * rate since the start, the time left at that rate, repairs requested. */
+static void progress(struct loop *l, void *data)
+{
+	struct norm_rx *r = data;
+	double secs = (double)(cli_now_ns() - r->start_ns) / 1e9, rate, eta;
+	uint64_t got = 0, total = 0;
+	struct normcount c;
+	size_t n = 0;
+
+	for (size_t i = 0; i < RX_PENDING; i++) {
+		struct rxfile *f = r->pending[i];
+		uint64_t size, left;
+
+		if (!f)
+			continue;
+		size = (uint64_t)NormObjectGetSize(f->h);
+		left = (uint64_t)NormObjectGetBytesPending(f->h);
+		total += size;
+		got += size > left ? size - left : 0;
+		n++;
+	}
+	mcast__normcount_get(&c);
+	rate = secs > 0 ? (double)(got + r->file_bytes + r->bytes) * 8 / secs / 1e6 : 0;
+	eta = rate > 0 ? (double)(total - got) * 8 / (rate * 1e6) : 0;
+	emit_begin(r->e, "progress");
+	emit_u64(r->e, "objects", r->objects);
+	emit_u64(r->e, "files_pending", n);
+	emit_dbl(r->e, "percent", total ? 100.0 * (double)got / (double)total : 100.0, 1);
+	emit_u64(r->e, "pending_bytes", got);
+	emit_u64(r->e, "pending_size", total);
+	emit_dbl(r->e, "rate_mbps", rate, 1);
+	emit_dbl(r->e, "eta_s", eta, 1);
+	emit_u64(r->e, "repairs_requested", c.nacks);
+	emit_end(r->e, EMIT_INFO, "{objects} object{objects?:s} done, {files_pending} file"
+				  "{files_pending?:s} at {percent}%, {rate_mbps} Mbit/s, ETA "
+				  "{eta_s} s, {repairs_requested} repair requests");
+	loop_timer_at(l, r->progress_timer, cli_now_ns() + 1000000000ULL);
+}
+
+/* ---- the receiver ------------------------------------------------------ */
+
+int norm_rx_open(struct norm_rx **out, const struct norm_opts *o,
+		 struct loop *l, struct emit *e, rx_fn fn, void *owner)
+{
+	struct norm_rx *r = calloc(1, sizeof(*r));
+	char msg[PATH_MAX + 128];
+	int rc;
+
+	*out = r;
+	if (!r) {
+		cli_err("out of memory");
+		return EXIT_FAIL;
+	}
+	r->o = o, r->l = l, r->e = e, r->fn = fn, r->owner = owner;
+	r->idle_timer = r->progress_timer = r->linger_timer = -1;
+	r->fs.dirfd = r->fs.tmpfd = -1;
+	if (filestore_open(&r->fs, o->outdir, o->overwrite, msg, sizeof(msg)) < 0) {
+		cli_err("%s", msg);
+		return EXIT_FAIL;
+	}
+	r->fs_open = true;
+	rc = mcast__norm_sess_open(&r->s, o);
+	if (rc)
+		return rc;
+	/* This must be set for libnorm to accept file objects at all. */
+	NormSetCacheDirectory(r->s.inst, r->fs.cache);
+	if (!NormStartReceiver(r->s.sess, (UINT32)o->buffer)) {
+		cli_err("cannot start the NORM receiver on %s:%u", r->s.group,
+			mcast_addr_port(&o->group));
+		return EXIT_FAIL;
+	}
+	mcast__norm_sockbufs(&r->s, o->sockbuf, true);
+	if (loop_fd_add(l, r->s.fd, LOOP_READ, on_norm, r) < 0 ||
+	    (r->idle_timer = loop_timer_new(l, on_idle, r)) < 0 ||
+	    (r->linger_timer = loop_timer_new(l, on_linger, r)) < 0) {
+		cli_err("too many descriptors or timers for the event loop");
+		return EXIT_FAIL;
+	}
+	if (o->progress && (r->progress_timer = loop_timer_new(l, progress, r)) >= 0)
+		loop_timer_at(l, r->progress_timer, cli_now_ns() + 1000000000ULL);
+	return 0;
+}
+
+/* What never completed is lost: say so, name by name. */
+static void report_pending(struct norm_rx *r)
+{
+	for (size_t i = 0; i < RX_PENDING; i++) {
+		struct rxfile *f = r->pending[i];
+		uint64_t size, left;
+
+		if (!f)
+			continue;
+		size = (uint64_t)NormObjectGetSize(f->h);
+		left = (uint64_t)NormObjectGetBytesPending(f->h);
+		if (f->named)
+			lost(r, f->ni.name, size > left ? size - left : 0, size,
+			     loop_signalled() ? "interrupted" : "incomplete when the receiver ended");
+		else
+			r->lost++;
+	}
+}
+
+static void summary(struct norm_rx *r)
+{
+	double secs = (double)((r->last_ns ? r->last_ns : cli_now_ns()) - r->start_ns) / 1e9;
+	uint64_t bytes = r->bytes + r->file_bytes;
+	struct normcount c;
+
+	mcast__normcount_get(&c);
+	emit_begin(r->e, "summary");
+	emit_u64(r->e, "objects", r->objects);
+	emit_u64(r->e, "files", r->files);
+	emit_u64(r->e, "messages", r->messages);
+	emit_u64(r->e, "bytes", bytes);
+	emit_u64(r->e, "refused", r->refused_total);
+	emit_obj(r->e, "refused_by_reason");
+	for (int k = 1; k < NI_NKINDS; k++)
+		emit_u64(r->e, norminfo_key((enum norminfo_bad)k), r->refused[k]);
+	emit_obj_end(r->e);
+	emit_u64(r->e, "exists", r->exists);
+	emit_u64(r->e, "lost", r->lost + r->streams_lost);
+	emit_u64(r->e, "repairs_requested", c.nacks);
+	emit_dbl(r->e, "duration_s", secs, 3);
+	emit_dbl(r->e, "goodput_mbps", secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0, 1);
+	emit_end(r->e, EMIT_INFO,
+		 "{objects} object{objects?:s} ({files} file{files?:s}, {messages} "
+		 "message{messages?:s}), {bytes} bytes, {goodput_mbps} Mbit/s, "
+		 "{repairs_requested} repair request{repairs_requested?:s}; {refused} "
+		 "refused, {exists} not replaced, {lost} lost");
+}
+
+int norm_rx_run(struct norm_rx *r)
+{
+	char d[32];
+	int rc = EXIT_OK;
+
+	r->start_ns = cli_now_ns();
+	if (r->o->timeout_ns)
+		loop_timer_at(r->l, r->idle_timer, r->start_ns + r->o->timeout_ns);
+	loop_run(r->l);
+	/* Events that came with the last one (a completed file's neighbours). */
+	report_pending(r);
+	summary(r);
+	if (r->stop_failed && (r->objects == 0 || (r->o->count && r->objects < r->o->count))) {
+		cli_format_duration(r->o->timeout_ns, d, sizeof(d));
+		if (r->objects == 0)
+			cli_err("nothing arrived within %s", d);
+		else
+			cli_err("only %llu of %llu objects arrived before %s of silence",
+				(unsigned long long)r->objects,
+				(unsigned long long)r->o->count, d);
+		rc = EXIT_FAIL;
+	}
+	if (r->lost)
+		rc = EXIT_FAIL;
+	return rc;
+}
+
+void norm_rx_free(struct norm_rx *r)
+{
+	if (!r)
+		return;
+	if (r->s.fd >= 0 && r->s.inst)
+		loop_fd_del(r->l, r->s.fd);
+	mcast__norm_sess_close(&r->s);
+	for (size_t i = 0; i < RX_PENDING; i++)
+		free(r->pending[i]);
+	for (size_t i = 0; i < RX_STREAMS; i++)
+		free(r->streams[i]);
+	if (r->fs_open)
+		filestore_close(&r->fs);
+	free(r);
+}
+
+static int rt_attach(struct rx_transport *rt, struct loop *l, rx_fn fn, void *owner)
+{
+	struct norm_rx *r = rt->impl;
+
+	(void)l;
+	r->fn = fn, r->owner = owner;
+	return 0;
+}
+
+static void rt_close(struct rx_transport *rt)
+{
+	(void)rt;
+}
+
+void norm_rx_transport(struct norm_rx *r, struct rx_transport *rt)
+{
+	rt->attach = rt_attach;
+	rt->close = rt_close;
+	rt->impl = r;
+}
