@@ -87,12 +87,12 @@ for n in 1 2 3 4; do
 	ip -n "$ns" link set eth0 up
 	ip -n "$ns" route add 224.0.0.0/4 dev eth0
 done
-in() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
-in h2 nft add table inet loss
-in h2 nft add chain inet loss in '{ type filter hook input priority 0; }'
+at() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
+at h2 nft add table inet loss
+at h2 nft add chain inet loss in '{ type filter hook input priority 0; }'
 set_loss() {
-	in h2 nft flush chain inet loss in
-	[ "$1" = 0 ] || in h2 nft add rule inet loss in udp dport != 22 numgen random mod 100 \< "$1" drop
+	at h2 nft flush chain inet loss in
+	[ "$1" = 0 ] || at h2 nft add rule inet loss in udp dport != 22 numgen random mod 100 \< "$1" drop
 }
 
 FILE=$T/payload.bin
@@ -120,7 +120,7 @@ run_mcast() {
 	local port=$1 h pids=() t0 t1 s
 	fresh_dirs
 	for h in $RECEIVERS; do
-		in "$h" "$MCAST" recv --reliable -q -i eth0 --output "$T/out/$h" -n 1 -w 60s \
+		at "$h" "$MCAST" recv --reliable -q -i eth0 --output "$T/out/$h" -n 1 -w 60s \
 			"239.9.9.1:$port" >/dev/null 2>"$T/$h.err" &
 		pids+=($!)
 	done
@@ -128,7 +128,7 @@ run_mcast() {
 		for _ in $(seq 100); do grep -q listening "$T/$h.err" 2>/dev/null && break; sleep 0.05; done
 	done
 	t0=$(now)
-	in h1 timeout -k 2 120 "$MCAST" send --reliable -q -i eth0 --rate "$MCAST_RATE" \
+	at h1 timeout -k 2 120 "$MCAST" send --reliable -q -i eth0 --rate "$MCAST_RATE" \
 		--expect 3 --wait 30s --file "$FILE" "239.9.9.1:$port" >/dev/null 2>"$T/send.err"
 	s=$?
 	for _ in $(seq 6000); do
@@ -150,7 +150,7 @@ run_uftp() {
 	fresh_dirs
 	DAEMONS=()
 	for h in $RECEIVERS; do
-		in "$h" uftpd -d -I eth0 -M 239.9.9.2 -p "$port" -D "$T/out/$h" -U "0x10$n" -q \
+		at "$h" uftpd -d -I eth0 -M 239.9.9.2 -p "$port" -D "$T/out/$h" -U "0x10$n" -q \
 			-x 1 -F "$T/$h.status" -B 4194304 >/dev/null 2>&1 &
 		DAEMONS+=($!)
 		n=$((n + 1))
@@ -159,7 +159,7 @@ run_uftp() {
 	args=(-R -1)
 	[ "$tuned" = 1 ] && args=(-R -1 -B 4194304 -b 1400 -r 0.01:0.001:0.05)
 	t0=$(now)
-	in h1 timeout -k 2 120 uftp -I eth0 -M 239.9.9.2 -P 239.9.9.2 -p "$port" "${args[@]}" \
+	at h1 timeout -k 2 120 uftp -I eth0 -M 239.9.9.2 -P 239.9.9.2 -p "$port" "${args[@]}" \
 		-H 0x101,0x102,0x103 -x 1 "$FILE" >/dev/null 2>"$T/uftp.err"
 	s=$?
 	t1=$(now)
@@ -177,14 +177,14 @@ run_udpcast() {
 	local port=$1 h pids=() t0 t1
 	fresh_dirs
 	for h in $RECEIVERS; do
-		in "$h" timeout -k 2 120 udp-receiver --file "$T/out/$h/payload.bin" --interface eth0 \
+		at "$h" timeout -k 2 120 udp-receiver --file "$T/out/$h/payload.bin" --interface eth0 \
 			--portbase "$port" --mcast-rdv-address 239.9.9.3 --nokbd --start-timeout 60 \
 			>/dev/null 2>&1 &
 		pids+=($!)
 	done
 	sleep 0.5
 	t0=$(now)
-	in h1 timeout -k 2 120 udp-sender --file "$FILE" --interface eth0 --portbase "$port" \
+	at h1 timeout -k 2 120 udp-sender --file "$FILE" --interface eth0 --portbase "$port" \
 		--mcast-data-address 239.9.9.3 --mcast-rdv-address 239.9.9.3 --min-receivers 3 \
 		--nokbd --rexmit-hello-interval 100 >/dev/null 2>&1
 	wait "${pids[@]}" 2>/dev/null

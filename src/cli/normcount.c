@@ -1,7 +1,8 @@
 /*
  * normcount.c - count the NORM packets libnorm sends, for the summaries:
- * repairs sent (a sender's NORM_DATA and NORM_INFO with the REPAIR flag)
- * and repairs requested (a receiver's NORM_NACKs).
+ * NORM_DATA and NORM_INFO sent (repairs are what a sender sends beyond
+ * one pass over its objects) and repairs requested (a receiver's
+ * NORM_NACKs).
  *
  * libnorm's C API reports no such counters, so the tool interposes the two
  * libc calls libnorm sends with (send and sendto: `nm -D libnorm.so.1`) and

@@ -10,7 +10,8 @@
 
 struct normcount {
 	uint64_t data;    /* NORM_DATA and NORM_INFO sent */
-	uint64_t repairs; /* of those, repairs (the REPAIR flag) */
+	uint64_t repairs; /* of those, with the REPAIR flag (libnorm 1.5.9
+			   * does not set it: count beyond the first pass) */
 	uint64_t nacks;   /* NORM_NACK sent: repairs requested */
 	uint64_t acks;    /* NORM_ACK sent */
 };

@@ -98,6 +98,13 @@ int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
 	/* Several receivers of one group and port on one host, as plain
 	 * mcast recv allows. */
 	NormSetRxPortReuse(s->sess, true, NULL, NULL, 0);
+	/*
+	 * A receiver that joins late takes what is sent from then on.
+	 * NORM_SYNC_STREAM and NORM_SYNC_ALL were tried so that a receiver
+	 * that lost the first packets of a stream still gets its start; with
+	 * either, a late receiver got nothing of a stream at all.
+	 */
+	NormSetDefaultSyncPolicy(s->sess, NORM_SYNC_CURRENT);
 	NormSetMulticastLoopback(s->sess, o->loop != 0);
 	if (o->ifname && !NormSetMulticastInterface(s->sess, o->ifname)) {
 		cli_err("NORM cannot use interface %s", o->ifname);

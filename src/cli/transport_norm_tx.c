@@ -40,6 +40,10 @@ struct norm_tx {
 	char **copies; /* message bodies, alive until the session ends */
 	size_t ncopies, capcopies;
 	uint64_t objects, sent, files, messages, bytes, start_ns;
+	/* NORM_DATA and NORM_INFO packets one pass over the objects takes
+	 * (libnorm 1.5.9 does not set the REPAIR flag it defines, so repairs
+	 * are what was sent beyond this). */
+	uint64_t first_pass;
 	/* The stream from a descriptor. */
 	NormObjectHandle stream;
 	int in_fd;
@@ -181,7 +185,7 @@ static void progress(struct loop *l, void *data)
 	uint64_t done;
 
 	mcast__normcount_get(&c);
-	done = (c.data - c.repairs) * t->o->segment;
+	done = c.data * t->o->segment;
 	if (done > t->bytes)
 		done = t->bytes;
 	pct = t->bytes ? 100.0 * (double)done / (double)t->bytes : 100.0;
@@ -193,7 +197,7 @@ static void progress(struct loop *l, void *data)
 	emit_u64(t->e, "bytes", t->bytes);
 	emit_dbl(t->e, "rate_mbps", rate, 1);
 	emit_dbl(t->e, "eta_s", eta, 1);
-	emit_u64(t->e, "repairs_sent", c.repairs);
+	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
 	emit_u64(t->e, "objects_sent", t->sent);
 	emit_u64(t->e, "objects", t->objects);
 	emit_end(t->e, EMIT_INFO, "{percent}% of {bytes} bytes, {rate_mbps} Mbit/s, "
@@ -315,6 +319,7 @@ int norm_tx_message(struct norm_tx *t, const void *buf, size_t len)
 	memcpy(copy, buf, len);
 	t->copies[t->ncopies++] = copy;
 	m.p = copy, m.len = len;
+	t->first_pass += len ? (len + t->o->segment - 1) / t->o->segment : 1;
 	t->messages++;
 	t->bytes += len;
 	return enqueue(t, enqueue_data, &m, "a message");
@@ -370,6 +375,7 @@ int norm_tx_file(struct norm_tx *t, const char *path)
 	}
 	t->files++;
 	t->bytes += size;
+	t->first_pass += 1 + (size ? (size + t->o->segment - 1) / t->o->segment : 1);
 	cli_debug("queued %s (%llu bytes)", base, (unsigned long long)size);
 	return enqueue(t, enqueue_file, &f, path);
 }
@@ -478,7 +484,7 @@ static void report(struct norm_tx *t, size_t complete)
 	emit_dbl(t->e, "duration_s", secs, 3);
 	emit_dbl(t->e, "goodput_mbps", secs > 0 ? (double)t->bytes * 8 / secs / 1e6 : 0, 1);
 	emit_u64(t->e, "packets", c.data);
-	emit_u64(t->e, "repairs_sent", c.repairs);
+	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
 	if (t->o->expect) {
 		emit_u64(t->e, "receivers", t->nrcv);
 		emit_u64(t->e, "complete", complete);
