@@ -420,6 +420,18 @@ static void handle(struct norm_rx *r, const NormEvent *ev)
 	}
 	if (r->done)
 		return;
+	/*
+	 * Only what concerns an object worth having restarts -w: one that
+	 * completed or ended, a named file making progress, a stream. Objects
+	 * of senders that never send a usable one (garbage shaped like NORM
+	 * makes libnorm invent senders and objects) do not keep the receiver
+	 * waiting forever.
+	 */
+	if (ev->type == NORM_RX_OBJECT_NEW || ev->type == NORM_RX_OBJECT_INFO ||
+	    (ev->type == NORM_RX_OBJECT_UPDATED && type == NORM_OBJECT_FILE &&
+	     !(file_of(ev->object) && file_of(ev->object)->named)) ||
+	    (ev->type == NORM_RX_OBJECT_UPDATED && type == NORM_OBJECT_DATA))
+		return;
 	r->last_ns = cli_now_ns();
 	if (r->o->timeout_ns)
 		loop_timer_at(r->l, r->idle_timer, r->last_ns + r->o->timeout_ns);
