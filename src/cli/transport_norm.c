@@ -99,12 +99,15 @@ int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
 	 * mcast recv allows. */
 	NormSetRxPortReuse(s->sess, true, NULL, NULL, 0);
 	/*
-	 * A receiver that joins late takes what is sent from then on.
-	 * NORM_SYNC_STREAM and NORM_SYNC_ALL were tried so that a receiver
-	 * that lost the first packets of a stream still gets its start; with
-	 * either, a late receiver got nothing of a stream at all.
+	 * A receiver takes every object the sender still holds, a stream
+	 * from its beginning. With NORM_SYNC_CURRENT a receiver starts at the
+	 * first packet it happens to hear: one that lost the first message
+	 * of a transfer never asked for it (and acknowledged the rest as
+	 * complete), one that lost a stream's first packet started reading
+	 * after it, silently. A late receiver gets what came before it too;
+	 * for a stream that needs the sender's active flushes (stream_pump).
 	 */
-	NormSetDefaultSyncPolicy(s->sess, NORM_SYNC_CURRENT);
+	NormSetDefaultSyncPolicy(s->sess, NORM_SYNC_ALL);
 	NormSetMulticastLoopback(s->sess, o->loop != 0);
 	if (o->ifname && !NormSetMulticastInterface(s->sess, o->ifname)) {
 		cli_err("NORM cannot use interface %s", o->ifname);

@@ -378,6 +378,9 @@ static void handle(struct norm_rx *r, const NormEvent *ev)
 	NormObjectType type = ev->object != NORM_OBJECT_INVALID
 		? NormObjectGetType(ev->object) : NORM_OBJECT_NONE;
 
+	if (cli_verbosity >= LOG_VERBOSE)
+		cli_debug("NORM event %d, object type %d%s", (int)ev->type, (int)type,
+			  r->done ? " (after -n)" : "");
 	if (r->done)
 		return; /* -n is reached: only libnorm's own work goes on */
 	switch (ev->type) {

@@ -85,6 +85,8 @@ static size_t ack_round(struct norm_tx *t)
 	size_t ok = 0;
 
 	while (NormGetNextAckingNode(t->s.sess, &id, &st)) {
+		if (id == NORM_NODE_NONE)
+			continue;
 		add_receiver(t, NormGetAckingNodeHandle(t->s.sess, id));
 		for (size_t i = 0; i < t->nrcv; i++)
 			if (t->rcv[i].id == id)
@@ -230,7 +232,7 @@ int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 	NormSetGrttMax(s, o->grtt_max);
 	NormSetBackoffFactor(s, o->backoff);
 	if (o->rate) {
-		NormSetCongestionControl(s, false, true);
+		NormSetCongestionControl(s, o->expect != 0, false); /* feedback only */
 		NormSetTxRate(s, (double)o->rate);
 	} else {
 		NormSetCongestionControl(s, true, true);
@@ -238,8 +240,20 @@ int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 			NormSetTxRateBounds(s, o->rate_min ? (double)o->rate_min : -1.0,
 					    o->rate_max ? (double)o->rate_max : -1.0);
 	}
-	if (o->expect)
+	if (o->expect) {
+		/*
+		 * libnorm learns a receiver only from what that receiver sends,
+		 * and asks for acknowledgements only of receivers it knows: one
+		 * that lost nothing sends no NACK, and was never listed (2 of 3
+		 * in a run without loss). So: CC feedback is collected even at a
+		 * fixed --rate (every receiver answers the sender's CC probes,
+		 * the rate is not adjusted), and NORM_NODE_NONE, which never
+		 * answers, keeps the acknowledgement rounds going until the
+		 * others are known, as NRL's normCast does it.
+		 */
 		NormSetAutoAckingNodes(s, NORM_TRACK_RECEIVERS);
+		NormAddAckingNode(s, NORM_NODE_NONE);
+	}
 	if (!NormStartSender(s, NormGetRandomSessionId(), (UINT32)o->buffer,
 			     (UINT16)o->segment, (UINT16)o->block, (UINT16)o->parity, 0)) {
 		cli_err("cannot start the NORM sender on %s:%u", t->s.group,
@@ -406,7 +420,13 @@ static void stream_pump(struct norm_tx *t)
 			return;
 		}
 	}
-	NormStreamFlush(t->stream, false, NORM_FLUSH_PASSIVE);
+	/*
+	 * An active flush: NORM_CMD(FLUSH) follows each batch, so that a
+	 * receiver missing part of it (or, joining late, the stream's start)
+	 * asks for a repair at once. After a passive one a late receiver's
+	 * single NACK went unanswered and it never read a byte.
+	 */
+	NormStreamFlush(t->stream, false, NORM_FLUSH_ACTIVE);
 	if (!t->eof)
 		loop_fd_events(t->l, t->in_fd, LOOP_READ);
 	else if (t->waiting == W_STREAM)
