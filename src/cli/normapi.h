@@ -1,7 +1,7 @@
 /*
  * normapi.h - libnorm's header made usable from C, and what the sender
- * (transport_norm.c) and the receiver (transport_norm_rx.c) share. Only
- * those two files include it.
+ * (normtx.h) and the receiver (normrx.h) share. Only transport_norm*.c
+ * include it, directly or through those two.
  *
  * normApi.h as libnorm 1.5.9 ships it is C++ in two places:
  * NormGetRxBindAddress() takes references and NormStreamGetVacancy() has a

@@ -7,12 +7,12 @@
  * it arrives (a refused name, or an existing file without --overwrite,
  * cancels the object at once), and a completed file is verified and
  * renamed into place. Whatever is still pending when the receiver ends is
- * reported as lost and deleted with the temporary directory.
+ * reported as lost and deleted with the temporary directory. The file and
+ * stream objects themselves are transport_norm_rxobj.c's.
  */
 #include "cli/cli.h"
-#include "cli/filestore.h"
-#include "cli/normapi.h"
 #include "cli/normcount.h"
+#include "cli/normrx.h"
 #include "cli/parse.h"
 
 #include <errno.h>
@@ -21,58 +21,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RX_PENDING 256
-#define RX_STREAMS 8
-#define LINE_MAX_BYTES 65536
-#define LINGER_NS 1000000000ULL
-
-/* A file object being received. */
-struct rxfile {
-	NormObjectHandle h;
-	NormNodeHandle sender;
-	struct norminfo ni;
-	bool named;
-	uint64_t start_ns;
-};
-
-struct rxstream {
-	NormObjectHandle h;
-	bool raw;
-	char buf[LINE_MAX_BYTES];
-	size_t len;
-};
-
-struct norm_rx {
-	struct norm_sess s;
-	const struct norm_opts *o;
-	struct loop *l;
-	struct emit *e;
-	rx_fn fn;
-	void *owner;
-	struct filestore fs;
-	bool fs_open;
-	struct rxfile *pending[RX_PENDING];
-	struct rxstream *streams[RX_STREAMS];
-	uint64_t objects, files, messages, bytes, file_bytes;
-	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost;
-	uint64_t start_ns, last_ns;
-	int idle_timer, progress_timer, linger_timer;
-	bool stop_failed, done;
-};
-
-static void source_of(NormNodeHandle node, mcast_addr *a)
+void mcast__norm_rx_source(NormNodeHandle node, mcast_addr *a)
 {
 	if (!mcast__norm_node_addr(node, a))
 		memset(a, 0, sizeof(*a));
 }
 
-static void deliver(struct norm_rx *r, NormNodeHandle sender, const void *p, size_t n)
+void mcast__norm_rx_deliver(struct norm_rx *r, NormNodeHandle sender, const void *p, size_t n)
 {
 	struct rx_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.data = p, m.len = n;
-	source_of(sender, &m.source);
+	mcast__norm_rx_source(sender, &m.source);
 	m.group = r->o->group;
 	m.ifname = r->o->ifname ? r->o->ifname : "?";
 	m.ifindex = r->o->ifindex;
@@ -89,7 +50,7 @@ static void deliver(struct norm_rx *r, NormNodeHandle sender, const void *p, siz
  * stays a moment (LINGER_NS) without taking anything more, so that it can
  * answer the sender's acknowledgement request for what it has.
  */
-static void counted(struct norm_rx *r)
+void mcast__norm_rx_counted(struct norm_rx *r)
 {
 	r->objects++;
 	if (r->o->count && r->objects >= r->o->count && !r->done) {
@@ -98,277 +59,6 @@ static void counted(struct norm_rx *r)
 		loop_timer_at(r->l, r->idle_timer, 0);
 		loop_timer_at(r->l, r->linger_timer, r->last_ns + LINGER_NS);
 	}
-}
-
-/* ---- files ----------------------------------------------------------- */
-
-static struct rxfile *file_of(NormObjectHandle h)
-{
-	/* libnorm hands back the pointer it was given, as const void *. */
-	union {
-		const void *c;
-		struct rxfile *f;
-	} u = {NormObjectGetUserData(h)};
-
-	return u.f;
-}
-
-static void file_forget(struct norm_rx *r, NormObjectHandle h)
-{
-	struct rxfile *f = file_of(h);
-
-	for (size_t i = 0; f && i < RX_PENDING; i++)
-		if (r->pending[i] == f)
-			r->pending[i] = NULL;
-	NormObjectSetUserData(h, NULL);
-	free(f);
-}
-
-/* The temporary name libnorm gave the object, or NULL. */
-static const char *temp_leaf(struct norm_rx *r, NormObjectHandle h, char *path, size_t cap)
-{
-	if (!NormFileGetName(h, path, (unsigned)cap))
-		return NULL;
-	path[cap - 1] = '\0';
-	return filestore_leaf(&r->fs, path);
-}
-
-/* Give up on a file object: cancel it and delete what it wrote. */
-static void file_drop(struct norm_rx *r, NormObjectHandle h)
-{
-	char path[PATH_MAX];
-	const char *leaf = temp_leaf(r, h, path, sizeof(path));
-
-	file_forget(r, h);
-	NormObjectCancel(h);
-	filestore_discard(&r->fs, leaf);
-}
-
-static void file_new(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxfile *f = calloc(1, sizeof(*f));
-	size_t i;
-
-	for (i = 0; f && i < RX_PENDING && r->pending[i]; i++) {
-	}
-	if (!f || i == RX_PENDING) {
-		free(f);
-		cli_warn("too many files at once: one from the sender is dropped");
-		NormObjectCancel(ev->object);
-		return;
-	}
-	f->h = ev->object, f->sender = ev->sender, f->start_ns = cli_now_ns();
-	r->pending[i] = f;
-	NormObjectSetUserData(ev->object, f);
-}
-
-static void refuse(struct norm_rx *r, const NormEvent *ev, enum norminfo_bad why)
-{
-	mcast_addr src;
-
-	r->refused[why]++;
-	r->refused_total++;
-	source_of(ev->sender, &src);
-	emit_begin(r->e, "refused");
-	emit_addr(r->e, "source", &src, false);
-	emit_str(r->e, "reason", norminfo_key(why));
-	emit_text(r->e, "why", norminfo_reason(why));
-	emit_end(r->e, EMIT_INFO, "warning: refused a file from {source}: {why}");
-	file_drop(r, ev->object);
-}
-
-static void file_info(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxfile *f = file_of(ev->object);
-	char info[NORMINFO_MAX + 64];
-	unsigned n = NormObjectGetInfoLength(ev->object);
-	enum norminfo_bad why;
-
-	if (!f)
-		return;
-	if (n > sizeof(info)) {
-		refuse(r, ev, NI_TOO_LONG);
-		return;
-	}
-	n = NormObjectGetInfo(ev->object, info, (UINT16)sizeof(info));
-	why = norminfo_parse(info, n, &f->ni);
-	if (why != NI_OK) {
-		refuse(r, ev, why);
-		return;
-	}
-	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
-		r->exists++;
-		emit_begin(r->e, "skipped");
-		emit_str(r->e, "name", f->ni.name);
-		emit_str(r->e, "reason", "exists");
-		emit_end(r->e, EMIT_INFO, "warning: {name} exists, not replaced "
-					  "(give --overwrite to replace it)");
-		file_drop(r, ev->object);
-		return;
-	}
-	f->named = true;
-}
-
-static void lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
-		 const char *why)
-{
-	r->lost++;
-	emit_begin(r->e, "lost");
-	emit_str(r->e, "name", name);
-	emit_u64(r->e, "bytes", got);
-	emit_u64(r->e, "size", size);
-	emit_str(r->e, "reason", why);
-	emit_end(r->e, EMIT_INFO, "lost {name}: {bytes} of {size} bytes arrived ({reason}); "
-				  "nothing stored under that name");
-}
-
-static void file_done(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxfile *f = file_of(ev->object);
-	char path[PATH_MAX], msg[256];
-	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
-	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
-	enum filestore_result res;
-	mcast_addr src;
-	double secs;
-
-	if (!f || !f->named || !leaf) {
-		/* No info ever came (or the name was refused): nowhere to put it. */
-		if (f && !f->named)
-			r->refused[NI_EMPTY]++, r->refused_total++;
-		file_forget(r, ev->object);
-		filestore_discard(&r->fs, leaf);
-		return;
-	}
-	res = filestore_commit(&r->fs, leaf, &f->ni, msg, sizeof(msg));
-	secs = (double)(cli_now_ns() - f->start_ns) / 1e9;
-	if (res == FS_STORED) {
-		source_of(ev->sender, &src);
-		r->files++;
-		r->file_bytes += size;
-		emit_begin(r->e, "file");
-		emit_str(r->e, "name", f->ni.name);
-		emit_u64(r->e, "bytes", size);
-		emit_addr(r->e, "source", &src, false);
-		emit_bool(r->e, "verified", f->ni.has_sum);
-		emit_dbl(r->e, "duration_s", secs, 3);
-		emit_end(r->e, EMIT_DATA, "stored {name}, {bytes} bytes from {source} "
-					  "in {duration_s} s");
-	} else if (res == FS_EXISTS) {
-		r->exists++;
-		cli_warn("%s: %s", f->ni.name, msg);
-	} else {
-		lost(r, f->ni.name, size, f->ni.size, msg);
-	}
-	file_forget(r, ev->object);
-	counted(r);
-}
-
-static void file_aborted(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxfile *f = file_of(ev->object);
-	char path[PATH_MAX];
-	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
-	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
-	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
-
-	if (f && f->named)
-		lost(r, f->ni.name, size > left ? size - left : 0, size,
-		     "the sender aborted it");
-	file_forget(r, ev->object);
-	filestore_discard(&r->fs, leaf);
-}
-
-/* ---- streams ---------------------------------------------------------- */
-
-static struct rxstream *stream_of(struct norm_rx *r, NormObjectHandle h, bool make)
-{
-	size_t free_slot = RX_STREAMS;
-
-	for (size_t i = 0; i < RX_STREAMS; i++) {
-		if (r->streams[i] && r->streams[i]->h == h)
-			return r->streams[i];
-		if (!r->streams[i] && free_slot == RX_STREAMS)
-			free_slot = i;
-	}
-	if (!make || free_slot == RX_STREAMS)
-		return NULL;
-	r->streams[free_slot] = calloc(1, sizeof(struct rxstream));
-	if (r->streams[free_slot])
-		r->streams[free_slot]->h = h;
-	return r->streams[free_slot];
-}
-
-static void stream_info(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxstream *st = stream_of(r, ev->object, true);
-	char info[64];
-	unsigned n = NormObjectGetInfo(ev->object, info, sizeof(info));
-
-	/* Lines unless the sender says raw: a receiver that joins late may
-	 * never see the info. */
-	if (st)
-		st->raw = n == strlen("mcast1 stream=raw") &&
-			  memcmp(info, "mcast1 stream=raw", n) == 0;
-}
-
-/* Hand over each complete line (or, raw, each piece) read so far. */
-static void stream_read(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxstream *st = stream_of(r, ev->object, true);
-	unsigned n;
-
-	if (!st)
-		return;
-	do {
-		char *nl;
-
-		n = (unsigned)(sizeof(st->buf) - st->len);
-		if (!NormStreamRead(ev->object, st->buf + st->len, &n)) {
-			/* A gap libnorm could not repair: what came before it is
-			 * cut short, so drop it and resync at the next line (the
-			 * sender marks each one). */
-			r->streams_lost++;
-			st->len = 0;
-			if (!NormStreamSeekMsgStart(ev->object))
-				break;
-			n = 1;
-			continue;
-		}
-		st->len += n;
-		if (st->raw) {
-			if (st->len)
-				deliver(r, ev->sender, st->buf, st->len), counted(r);
-			st->len = 0;
-			continue;
-		}
-		while ((nl = memchr(st->buf, '\n', st->len)) != NULL) {
-			size_t k = (size_t)(nl - st->buf);
-
-			deliver(r, ev->sender, st->buf, k);
-			counted(r);
-			st->len -= k + 1;
-			memmove(st->buf, nl + 1, st->len);
-		}
-		if (st->len == sizeof(st->buf)) {
-			deliver(r, ev->sender, st->buf, st->len), counted(r);
-			st->len = 0;
-		}
-	} while (n > 0 && !r->done);
-}
-
-static void stream_end(struct norm_rx *r, const NormEvent *ev)
-{
-	struct rxstream *st = stream_of(r, ev->object, false);
-
-	if (!st)
-		return;
-	if (st->len)
-		deliver(r, ev->sender, st->buf, st->len), counted(r);
-	for (size_t i = 0; i < RX_STREAMS; i++)
-		if (r->streams[i] == st)
-			r->streams[i] = NULL;
-	free(st);
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -386,35 +76,35 @@ static void handle(struct norm_rx *r, const NormEvent *ev)
 	switch (ev->type) {
 	case NORM_RX_OBJECT_NEW:
 		if (type == NORM_OBJECT_FILE)
-			file_new(r, ev);
+			mcast__norm_rx_file_new(r, ev);
 		break;
 	case NORM_RX_OBJECT_INFO:
 		if (type == NORM_OBJECT_FILE)
-			file_info(r, ev);
+			mcast__norm_rx_file_info(r, ev);
 		else if (type == NORM_OBJECT_STREAM)
-			stream_info(r, ev);
+			mcast__norm_rx_stream_info(r, ev);
 		break;
 	case NORM_RX_OBJECT_UPDATED:
 		if (type == NORM_OBJECT_STREAM)
-			stream_read(r, ev);
+			mcast__norm_rx_stream_read(r, ev);
 		break;
 	case NORM_RX_OBJECT_COMPLETED:
 		if (type == NORM_OBJECT_DATA) {
-			deliver(r, ev->sender, NormDataAccessData(ev->object),
+			mcast__norm_rx_deliver(r, ev->sender, NormDataAccessData(ev->object),
 				(size_t)NormObjectGetSize(ev->object));
-			counted(r);
+			mcast__norm_rx_counted(r);
 		} else if (type == NORM_OBJECT_FILE) {
-			file_done(r, ev);
+			mcast__norm_rx_file_done(r, ev);
 		} else if (type == NORM_OBJECT_STREAM) {
-			stream_read(r, ev);
-			stream_end(r, ev);
+			mcast__norm_rx_stream_read(r, ev);
+			mcast__norm_rx_stream_end(r, ev);
 		}
 		break;
 	case NORM_RX_OBJECT_ABORTED:
 		if (type == NORM_OBJECT_FILE)
-			file_aborted(r, ev);
+			mcast__norm_rx_file_aborted(r, ev);
 		else if (type == NORM_OBJECT_STREAM)
-			stream_end(r, ev), r->streams_lost++;
+			mcast__norm_rx_stream_end(r, ev), r->streams_lost++;
 		else
 			r->lost++;
 		break;
@@ -432,7 +122,7 @@ static void handle(struct norm_rx *r, const NormEvent *ev)
 	 */
 	if (ev->type == NORM_RX_OBJECT_NEW || ev->type == NORM_RX_OBJECT_INFO ||
 	    (ev->type == NORM_RX_OBJECT_UPDATED && type == NORM_OBJECT_FILE &&
-	     !(file_of(ev->object) && file_of(ev->object)->named)) ||
+	     !(mcast__norm_rx_file_of(ev->object) && mcast__norm_rx_file_of(ev->object)->named)) ||
 	    (ev->type == NORM_RX_OBJECT_UPDATED && type == NORM_OBJECT_DATA))
 		return;
 	r->last_ns = cli_now_ns();
@@ -560,7 +250,7 @@ static void report_pending(struct norm_rx *r)
 		size = (uint64_t)NormObjectGetSize(f->h);
 		left = (uint64_t)NormObjectGetBytesPending(f->h);
 		if (f->named)
-			lost(r, f->ni.name, size > left ? size - left : 0, size,
+			mcast__norm_rx_lost(r, f->ni.name, size > left ? size - left : 0, size,
 			     loop_signalled() ? "interrupted" : "incomplete when the receiver ended");
 		else
 			r->lost++;

@@ -7,11 +7,13 @@
  * chance to ask for repairs), or with --expect a watermark on the last
  * object: libnorm asks each receiver it has heard from (its acking list is
  * populated automatically) and reports who acknowledged everything.
+ * Standard input as a stream is transport_norm_txstream.c's, progress and
+ * the report transport_norm_txreport.c's.
  */
 #include "cli/cli.h"
 #include "cli/filestore.h"
-#include "cli/normapi.h"
 #include "cli/normcount.h"
+#include "cli/normtx.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,45 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define TX_RECEIVERS 256
-#define STREAM_BUFFER (1u << 20)
-/* The longest one round of acknowledgement requests may take before it is
- * started again (libnorm's own rounds take robust-factor GRTTs). */
-#define ACK_ROUND_NS 2000000000ULL
-
-enum wait_for { W_NONE, W_VACANCY, W_STREAM, W_SENT, W_FLUSH, W_ACK };
-
-struct norm_tx {
-	struct norm_sess s;
-	const struct norm_opts *o;
-	struct loop *l;
-	struct emit *e;
-	enum wait_for waiting;
-	bool vacancy, flushed, acked_round, final;
-	NormObjectHandle last;
-	char **copies; /* message bodies, alive until the session ends */
-	size_t ncopies, capcopies;
-	uint64_t objects, sent, files, messages, bytes, start_ns;
-	/* NORM_DATA and NORM_INFO packets one pass over the objects takes
-	 * (libnorm 1.5.9 does not set the REPAIR flag it defines, so repairs
-	 * are what was sent beyond this). */
-	uint64_t first_pass;
-	/* The stream from a descriptor. */
-	NormObjectHandle stream;
-	int in_fd;
-	bool raw, eof;
-	char in[65536];
-	size_t inlen, inoff;
-	/* The receivers libnorm heard from. */
-	struct {
-		NormNodeId id;
-		mcast_addr addr;
-		bool complete;
-	} rcv[TX_RECEIVERS];
-	size_t nrcv;
-	int progress_timer;
-};
 
 static void add_receiver(struct norm_tx *t, NormNodeHandle node)
 {
@@ -142,8 +105,6 @@ static bool satisfied(const struct norm_tx *t)
 	}
 }
 
-static void stream_pump(struct norm_tx *t);
-
 static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 {
 	struct norm_tx *t = data;
@@ -153,14 +114,14 @@ static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 	while (NormGetNextEvent(t->s.inst, &ev, false))
 		handle(t, &ev);
 	if (t->stream != NORM_OBJECT_INVALID && t->vacancy)
-		stream_pump(t);
+		mcast__norm_tx_stream_pump(t);
 	if (satisfied(t))
 		loop_stop(l, 0);
 }
 
 /* Run the loop until what t->waiting names happened. Returns 0, or
  * EXIT_FAIL after a signal or when the deadline (if any) passed. */
-static int wait_until(struct norm_tx *t, enum wait_for w, uint64_t deadline)
+int mcast__norm_tx_wait(struct norm_tx *t, enum wait_for w, uint64_t deadline)
 {
 	enum loop_end end;
 
@@ -174,38 +135,6 @@ static int wait_until(struct norm_tx *t, enum wait_for w, uint64_t deadline)
 	return end == LOOP_STOPPED ? 0 : EXIT_FAIL;
 }
 
-/*
- * Once a second: how far the first pass is (NORM_DATA sent that were not
- * repairs, times the segment size, against what was queued), the rate
- * and the time left at that rate, and the repairs sent.
- */
-static void progress(struct loop *l, void *data)
-{
-	struct norm_tx *t = data;
-	double secs = (double)(cli_now_ns() - t->start_ns) / 1e9, pct, rate, eta;
-	struct normcount c;
-	uint64_t done;
-
-	mcast__normcount_get(&c);
-	done = c.data * t->o->segment;
-	if (done > t->bytes)
-		done = t->bytes;
-	pct = t->bytes ? 100.0 * (double)done / (double)t->bytes : 100.0;
-	rate = secs > 0 ? (double)done * 8 / secs / 1e6 : 0;
-	eta = rate > 0 ? (double)(t->bytes - done) * 8 / (rate * 1e6) : 0;
-	emit_begin(t->e, "progress");
-	emit_dbl(t->e, "percent", pct, 1);
-	emit_u64(t->e, "bytes_sent", done);
-	emit_u64(t->e, "bytes", t->bytes);
-	emit_dbl(t->e, "rate_mbps", rate, 1);
-	emit_dbl(t->e, "eta_s", eta, 1);
-	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
-	emit_u64(t->e, "objects_sent", t->sent);
-	emit_u64(t->e, "objects", t->objects);
-	emit_end(t->e, EMIT_INFO, "{percent}% of {bytes} bytes, {rate_mbps} Mbit/s, "
-				  "ETA {eta_s} s, {repairs_sent} repairs sent");
-	loop_timer_at(l, t->progress_timer, cli_now_ns() + 1000000000ULL);
-}
 
 int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 		 struct loop *l, struct emit *e)
@@ -267,7 +196,7 @@ int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 		cli_err("too many descriptors for the event loop");
 		return EXIT_FAIL;
 	}
-	if (o->progress && (t->progress_timer = loop_timer_new(l, progress, t)) >= 0)
+	if (o->progress && (t->progress_timer = loop_timer_new(l, mcast__norm_tx_progress, t)) >= 0)
 		loop_timer_at(l, t->progress_timer, cli_now_ns() + 1000000000ULL);
 	t->start_ns = cli_now_ns();
 	return 0;
@@ -286,7 +215,7 @@ static int enqueue(struct norm_tx *t, NormObjectHandle (*fn)(struct norm_tx *, c
 			return 0;
 		}
 		t->vacancy = false;
-		if (wait_until(t, W_VACANCY, 0)) {
+		if (mcast__norm_tx_wait(t, W_VACANCY, 0)) {
 			cli_err("interrupted before %s was queued", what);
 			return EXIT_FAIL;
 		}
@@ -394,131 +323,7 @@ int norm_tx_file(struct norm_tx *t, const char *path)
 	return enqueue(t, enqueue_file, &f, path);
 }
 
-/*
- * Move what was read from the descriptor into the stream while it has
- * room; read more when all of it went. In lines mode each line is written
- * on its own and marked as a NORM message, so that a receiver that lost
- * part of the stream resyncs at the next line.
- */
-static void stream_pump(struct norm_tx *t)
-{
-	while (t->inoff < t->inlen) {
-		const char *p = t->in + t->inoff;
-		size_t want = t->inlen - t->inoff;
-		const char *nl = t->raw ? NULL : memchr(p, '\n', want);
-		unsigned n;
 
-		if (nl)
-			want = (size_t)(nl - p) + 1;
-		n = NormStreamWrite(t->stream, p, (unsigned)want);
-		t->inoff += n;
-		if (n == want && nl)
-			NormStreamMarkEom(t->stream);
-		if (n < want) {
-			t->vacancy = false;
-			loop_fd_events(t->l, t->in_fd, 0);
-			return;
-		}
-	}
-	/*
-	 * An active flush: NORM_CMD(FLUSH) follows each batch, so that a
-	 * receiver missing part of it (or, joining late, the stream's start)
-	 * asks for a repair at once. After a passive one a late receiver's
-	 * single NACK went unanswered and it never read a byte.
-	 */
-	NormStreamFlush(t->stream, false, NORM_FLUSH_ACTIVE);
-	if (!t->eof)
-		loop_fd_events(t->l, t->in_fd, LOOP_READ);
-	else if (t->waiting == W_STREAM)
-		loop_stop(t->l, 0);
-}
-
-static void on_input(struct loop *l, int fd, unsigned events, void *data)
-{
-	struct norm_tx *t = data;
-	ssize_t n;
-
-	(void)events;
-	n = read(fd, t->in, sizeof(t->in));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		t->eof = true;
-		loop_fd_del(l, fd);
-		if (n < 0)
-			cli_err("reading standard input: %s", strerror(errno));
-	} else {
-		t->inlen = (size_t)n, t->inoff = 0;
-		t->bytes += (uint64_t)n;
-	}
-	stream_pump(t);
-}
-
-int norm_tx_stream(struct norm_tx *t, int fd, bool raw)
-{
-	const char *info = raw ? "mcast1 stream=raw" : "mcast1 stream=lines";
-
-	t->stream = NormStreamOpen(t->s.sess, STREAM_BUFFER, info, (unsigned)strlen(info));
-	if (t->stream == NORM_OBJECT_INVALID) {
-		cli_err("cannot open a NORM stream");
-		return EXIT_FAIL;
-	}
-	t->objects++;
-	t->last = t->stream;
-	t->in_fd = fd, t->raw = raw;
-	if (loop_fd_add(t->l, fd, LOOP_READ, on_input, t) < 0) {
-		cli_err("too many descriptors for the event loop");
-		return EXIT_FAIL;
-	}
-	if (wait_until(t, W_STREAM, 0)) {
-		cli_err("interrupted while sending standard input");
-		return EXIT_FAIL;
-	}
-	NormStreamFlush(t->stream, true, NORM_FLUSH_ACTIVE);
-	NormStreamClose(t->stream, true);
-	return 0;
-}
-
-static void report(struct norm_tx *t, size_t complete)
-{
-	double secs = (double)(cli_now_ns() - t->start_ns) / 1e9;
-	struct normcount c;
-	char id[16];
-
-	mcast__normcount_get(&c);
-	for (size_t i = 0; t->o->expect && i < t->nrcv; i++) {
-		snprintf(id, sizeof(id), "%08x", (unsigned)t->rcv[i].id);
-		emit_begin(t->e, "receiver");
-		emit_str(t->e, "node_id", id);
-		emit_addr(t->e, "address", &t->rcv[i].addr, false);
-		emit_bool(t->e, "complete", t->rcv[i].complete);
-		emit_text(t->e, "state", t->rcv[i].complete ? "has everything"
-							     : "incomplete");
-		emit_end(t->e, EMIT_INFO, "receiver {node_id} at {address}: {state}");
-	}
-	emit_begin(t->e, "summary");
-	emit_u64(t->e, "objects", t->objects);
-	emit_u64(t->e, "files", t->files);
-	emit_u64(t->e, "messages", t->messages);
-	emit_u64(t->e, "bytes", t->bytes);
-	emit_dbl(t->e, "duration_s", secs, 3);
-	emit_dbl(t->e, "goodput_mbps", secs > 0 ? (double)t->bytes * 8 / secs / 1e6 : 0, 1);
-	emit_u64(t->e, "packets", c.data);
-	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
-	if (t->o->expect) {
-		emit_u64(t->e, "receivers", t->nrcv);
-		emit_u64(t->e, "complete", complete);
-		emit_u64(t->e, "expected", t->o->expect);
-	}
-	emit_end(t->e, EMIT_INFO,
-		 t->o->expect
-			 ? "sent {objects} object{objects?:s} ({bytes} bytes) in {duration_s} s, "
-			   "{goodput_mbps} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent; "
-			   "{complete} of {receivers} receiver{receivers?:s} acknowledged "
-			   "everything ({expected} expected)"
-			 : "sent {objects} object{objects?:s} ({bytes} bytes) in {duration_s} s, "
-			   "{goodput_mbps} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent");
-}
 
 int norm_tx_finish(struct norm_tx *t)
 {
@@ -529,14 +334,14 @@ int norm_tx_finish(struct norm_tx *t)
 	t->final = true;
 	if (!t->o->expect) {
 		/* The flush ends when no receiver asked for more in time. */
-		if (t->objects && wait_until(t, W_FLUSH, 0))
+		if (t->objects && mcast__norm_tx_wait(t, W_FLUSH, 0))
 			rc = EXIT_FAIL;
-		report(t, 0);
+		mcast__norm_tx_report(t, 0);
 		return rc;
 	}
 	/* --wait counts from the end of the first pass over everything. */
-	if (wait_until(t, W_SENT, 0)) {
-		report(t, 0);
+	if (mcast__norm_tx_wait(t, W_SENT, 0)) {
+		mcast__norm_tx_report(t, 0);
 		return EXIT_FAIL;
 	}
 	deadline = cli_now_ns() + t->o->wait_ns;
@@ -546,14 +351,14 @@ int norm_tx_finish(struct norm_tx *t)
 		uint64_t round = cli_now_ns() + ACK_ROUND_NS;
 
 		t->acked_round = false;
-		wait_until(t, W_ACK, round < deadline ? round : deadline);
+		mcast__norm_tx_wait(t, W_ACK, round < deadline ? round : deadline);
 		complete = ack_round(t);
 		if (complete >= t->o->expect || cli_now_ns() >= deadline || loop_signalled())
 			break;
 		/* Not everyone yet: ask again until --wait runs out. */
 		NormResetWatermark(t->s.sess);
 	}
-	report(t, complete);
+	mcast__norm_tx_report(t, complete);
 	if (complete < t->o->expect) {
 		cli_err("%zu of %u expected receivers acknowledged everything within --wait",
 			complete, t->o->expect);

@@ -1,0 +1,283 @@
+/*
+ * transport_norm_rxobj.c - the file and stream objects of the NORM
+ * receiver (normrx.h): files land in filestore's temporary directory and
+ * are renamed into place only when complete and correct; streams are cut
+ * into lines.
+ */
+#include "cli/cli.h"
+#include "cli/normrx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- files ----------------------------------------------------------- */
+
+struct rxfile *mcast__norm_rx_file_of(NormObjectHandle h)
+{
+	/* libnorm hands back the pointer it was given, as const void *. */
+	union {
+		const void *c;
+		struct rxfile *f;
+	} u = {NormObjectGetUserData(h)};
+
+	return u.f;
+}
+
+static void file_forget(struct norm_rx *r, NormObjectHandle h)
+{
+	struct rxfile *f = mcast__norm_rx_file_of(h);
+
+	for (size_t i = 0; f && i < RX_PENDING; i++)
+		if (r->pending[i] == f)
+			r->pending[i] = NULL;
+	NormObjectSetUserData(h, NULL);
+	free(f);
+}
+
+/* The temporary name libnorm gave the object, or NULL. */
+static const char *temp_leaf(struct norm_rx *r, NormObjectHandle h, char *path, size_t cap)
+{
+	if (!NormFileGetName(h, path, (unsigned)cap))
+		return NULL;
+	path[cap - 1] = '\0';
+	return filestore_leaf(&r->fs, path);
+}
+
+/* Give up on a file object: cancel it and delete what it wrote. */
+static void file_drop(struct norm_rx *r, NormObjectHandle h)
+{
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, h, path, sizeof(path));
+
+	file_forget(r, h);
+	NormObjectCancel(h);
+	filestore_discard(&r->fs, leaf);
+}
+
+void mcast__norm_rx_file_new(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = calloc(1, sizeof(*f));
+	size_t i;
+
+	for (i = 0; f && i < RX_PENDING && r->pending[i]; i++) {
+	}
+	if (!f || i == RX_PENDING) {
+		free(f);
+		cli_warn("too many files at once: one from the sender is dropped");
+		NormObjectCancel(ev->object);
+		return;
+	}
+	f->h = ev->object, f->sender = ev->sender, f->start_ns = cli_now_ns();
+	r->pending[i] = f;
+	NormObjectSetUserData(ev->object, f);
+}
+
+static void refuse(struct norm_rx *r, const NormEvent *ev, enum norminfo_bad why)
+{
+	mcast_addr src;
+
+	r->refused[why]++;
+	r->refused_total++;
+	mcast__norm_rx_source(ev->sender, &src);
+	emit_begin(r->e, "refused");
+	emit_addr(r->e, "source", &src, false);
+	emit_str(r->e, "reason", norminfo_key(why));
+	emit_text(r->e, "why", norminfo_reason(why));
+	emit_end(r->e, EMIT_INFO, "warning: refused a file from {source}: {why}");
+	file_drop(r, ev->object);
+}
+
+void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
+	char info[NORMINFO_MAX + 64];
+	unsigned n = NormObjectGetInfoLength(ev->object);
+	enum norminfo_bad why;
+
+	if (!f)
+		return;
+	if (n > sizeof(info)) {
+		refuse(r, ev, NI_TOO_LONG);
+		return;
+	}
+	n = NormObjectGetInfo(ev->object, info, (UINT16)sizeof(info));
+	why = norminfo_parse(info, n, &f->ni);
+	if (why != NI_OK) {
+		refuse(r, ev, why);
+		return;
+	}
+	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
+		r->exists++;
+		emit_begin(r->e, "skipped");
+		emit_str(r->e, "name", f->ni.name);
+		emit_str(r->e, "reason", "exists");
+		emit_end(r->e, EMIT_INFO, "warning: {name} exists, not replaced "
+					  "(give --overwrite to replace it)");
+		file_drop(r, ev->object);
+		return;
+	}
+	f->named = true;
+}
+
+void mcast__norm_rx_lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
+		 const char *why)
+{
+	r->lost++;
+	emit_begin(r->e, "lost");
+	emit_str(r->e, "name", name);
+	emit_u64(r->e, "bytes", got);
+	emit_u64(r->e, "size", size);
+	emit_str(r->e, "reason", why);
+	emit_end(r->e, EMIT_INFO, "lost {name}: {bytes} of {size} bytes arrived ({reason}); "
+				  "nothing stored under that name");
+}
+
+void mcast__norm_rx_file_done(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
+	char path[PATH_MAX], msg[256];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
+	enum filestore_result res;
+	mcast_addr src;
+	double secs;
+
+	if (!f || !f->named || !leaf) {
+		/* No info ever came (or the name was refused): nowhere to put it. */
+		if (f && !f->named)
+			r->refused[NI_EMPTY]++, r->refused_total++;
+		file_forget(r, ev->object);
+		filestore_discard(&r->fs, leaf);
+		return;
+	}
+	res = filestore_commit(&r->fs, leaf, &f->ni, msg, sizeof(msg));
+	secs = (double)(cli_now_ns() - f->start_ns) / 1e9;
+	if (res == FS_STORED) {
+		mcast__norm_rx_source(ev->sender, &src);
+		r->files++;
+		r->file_bytes += size;
+		emit_begin(r->e, "file");
+		emit_str(r->e, "name", f->ni.name);
+		emit_u64(r->e, "bytes", size);
+		emit_addr(r->e, "source", &src, false);
+		emit_bool(r->e, "verified", f->ni.has_sum);
+		emit_dbl(r->e, "duration_s", secs, 3);
+		emit_end(r->e, EMIT_DATA, "stored {name}, {bytes} bytes from {source} "
+					  "in {duration_s} s");
+	} else if (res == FS_EXISTS) {
+		r->exists++;
+		cli_warn("%s: %s", f->ni.name, msg);
+	} else {
+		mcast__norm_rx_lost(r, f->ni.name, size, f->ni.size, msg);
+	}
+	file_forget(r, ev->object);
+	mcast__norm_rx_counted(r);
+}
+
+void mcast__norm_rx_file_aborted(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
+	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
+
+	if (f && f->named)
+		mcast__norm_rx_lost(r, f->ni.name, size > left ? size - left : 0, size,
+		     "the sender aborted it");
+	file_forget(r, ev->object);
+	filestore_discard(&r->fs, leaf);
+}
+
+/* ---- streams ---------------------------------------------------------- */
+
+static struct rxstream *stream_of(struct norm_rx *r, NormObjectHandle h, bool make)
+{
+	size_t free_slot = RX_STREAMS;
+
+	for (size_t i = 0; i < RX_STREAMS; i++) {
+		if (r->streams[i] && r->streams[i]->h == h)
+			return r->streams[i];
+		if (!r->streams[i] && free_slot == RX_STREAMS)
+			free_slot = i;
+	}
+	if (!make || free_slot == RX_STREAMS)
+		return NULL;
+	r->streams[free_slot] = calloc(1, sizeof(struct rxstream));
+	if (r->streams[free_slot])
+		r->streams[free_slot]->h = h;
+	return r->streams[free_slot];
+}
+
+void mcast__norm_rx_stream_info(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, true);
+	char info[64];
+	unsigned n = NormObjectGetInfo(ev->object, info, sizeof(info));
+
+	/* Lines unless the sender says raw: a receiver that joins late may
+	 * never see the info. */
+	if (st)
+		st->raw = n == strlen("mcast1 stream=raw") &&
+			  memcmp(info, "mcast1 stream=raw", n) == 0;
+}
+
+/* Hand over each complete line (or, raw, each piece) read so far. */
+void mcast__norm_rx_stream_read(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, true);
+	unsigned n;
+
+	if (!st)
+		return;
+	do {
+		char *nl;
+
+		n = (unsigned)(sizeof(st->buf) - st->len);
+		if (!NormStreamRead(ev->object, st->buf + st->len, &n)) {
+			/* A gap libnorm could not repair: what came before it is
+			 * cut short, so drop it and resync at the next line (the
+			 * sender marks each one). */
+			r->streams_lost++;
+			st->len = 0;
+			if (!NormStreamSeekMsgStart(ev->object))
+				break;
+			n = 1;
+			continue;
+		}
+		st->len += n;
+		if (st->raw) {
+			if (st->len)
+				mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+			st->len = 0;
+			continue;
+		}
+		while ((nl = memchr(st->buf, '\n', st->len)) != NULL) {
+			size_t k = (size_t)(nl - st->buf);
+
+			mcast__norm_rx_deliver(r, ev->sender, st->buf, k);
+			mcast__norm_rx_counted(r);
+			st->len -= k + 1;
+			memmove(st->buf, nl + 1, st->len);
+		}
+		if (st->len == sizeof(st->buf)) {
+			mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+			st->len = 0;
+		}
+	} while (n > 0 && !r->done);
+}
+
+void mcast__norm_rx_stream_end(struct norm_rx *r, const NormEvent *ev)
+{
+	struct rxstream *st = stream_of(r, ev->object, false);
+
+	if (!st)
+		return;
+	if (st->len)
+		mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+	for (size_t i = 0; i < RX_STREAMS; i++)
+		if (r->streams[i] == st)
+			r->streams[i] = NULL;
+	free(st);
+}
