@@ -355,8 +355,16 @@ int norm_tx_finish(struct norm_tx *t)
 		complete = ack_round(t);
 		if (complete >= t->o->expect || cli_now_ns() >= deadline || loop_signalled())
 			break;
-		/* Not everyone yet: ask again until --wait runs out. */
-		NormResetWatermark(t->s.sess);
+		/*
+		 * Not everyone yet: ask again until --wait runs out. A round
+		 * that completed is over for libnorm (NormResetWatermark then
+		 * does nothing, and a receiver still repairing was never asked
+		 * again): set the watermark anew; a round still going is reset.
+		 */
+		if (t->acked_round && t->last != NORM_OBJECT_INVALID)
+			NormSetWatermark(t->s.sess, t->last, true);
+		else
+			NormResetWatermark(t->s.sess);
 	}
 	mcast__norm_tx_report(t, complete);
 	if (complete < t->o->expect) {
