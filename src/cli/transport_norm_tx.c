@@ -161,7 +161,9 @@ int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 	NormSetGrttMax(s, o->grtt_max);
 	NormSetBackoffFactor(s, o->backoff);
 	if (o->rate) {
-		NormSetCongestionControl(s, o->expect != 0, false); /* feedback only */
+		/* With --expect: CC feedback is collected (every receiver answers
+		 * the probes), the rate is not adjusted. */
+		NormSetCongestionControl(s, o->expect != 0, o->expect == 0);
 		NormSetTxRate(s, (double)o->rate);
 	} else {
 		NormSetCongestionControl(s, true, true);

@@ -31,6 +31,11 @@ MCAST=${MCAST:-$REPO_DIR/build/mcast}
 # the mcast binary under test (by make check, with the same flags).
 MCLIB=${MCLIB:-$(dirname "$MCAST")/tests/helpers/mclib}
 MCAST_WRAP=${MCAST_WRAP:-}
+# Under valgrind, the known errors of libraries mcast links but cannot fix
+# (libnorm's: tests/valgrind.supp) are suppressed.
+case $MCAST_WRAP in
+valgrind*) MCAST_WRAP="$MCAST_WRAP --suppressions=$REPO_DIR/tests/valgrind.supp" ;;
+esac
 TEST_NAME=$(basename "$0" .sh)
 
 P="mct$$-"
