@@ -14,6 +14,8 @@
 /* The longest one round of acknowledgement requests may take before it is
  * started again (libnorm's own rounds take robust-factor GRTTs). */
 #define ACK_ROUND_NS 2000000000ULL
+/* How long the session stays up after the last flush for late repairs. */
+#define LINGER_NS 1000000000ULL
 
 enum wait_for { W_NONE, W_VACANCY, W_STREAM, W_SENT, W_FLUSH, W_ACK };
 
@@ -24,6 +26,7 @@ struct norm_tx {
 	struct emit *e;
 	enum wait_for waiting;
 	bool vacancy, flushed, acked_round, final;
+	uint64_t flushed_objects; /* objects queued when the flush completed */
 	NormObjectHandle last;
 	char **copies; /* message bodies, alive until the session ends */
 	size_t ncopies, capcopies;
@@ -32,8 +35,10 @@ struct norm_tx {
 	 * (libnorm 1.5.9 does not set the REPAIR flag it defines, so repairs
 	 * are what was sent beyond this). */
 	uint64_t first_pass;
-	/* The stream from a descriptor. */
+	/* The stream from a descriptor (has_stream: one was opened; stream is
+	 * NORM_OBJECT_INVALID again once it is closed). */
 	NormObjectHandle stream;
+	bool has_stream;
 	int in_fd;
 	bool raw, eof;
 	char in[65536];

@@ -52,8 +52,11 @@ static size_t ack_round(struct norm_tx *t)
 			continue;
 		add_receiver(t, NormGetAckingNodeHandle(t->s.sess, id));
 		for (size_t i = 0; i < t->nrcv; i++)
-			if (t->rcv[i].id == id)
-				t->rcv[i].complete = st == NORM_ACK_SUCCESS;
+			/* Once a receiver had everything, it keeps it: a round
+			 * asked anew does not undo that (the receiver may have
+			 * gone since). */
+			if (t->rcv[i].id == id && st == NORM_ACK_SUCCESS)
+				t->rcv[i].complete = true;
 	}
 	for (size_t i = 0; i < t->nrcv; i++)
 		ok += t->rcv[i].complete;
@@ -75,8 +78,8 @@ static void handle(struct norm_tx *t, const NormEvent *ev)
 		break;
 	case NORM_TX_FLUSH_COMPLETED:
 		/* libnorm posts no NORM_TX_OBJECT_SENT for a stream. */
-		if (t->final && t->sent >= t->objects - (t->stream != NORM_OBJECT_INVALID))
-			t->flushed = true;
+		if (t->sent >= t->objects - t->has_stream)
+			t->flushed = true, t->flushed_objects = t->objects;
 		break;
 	case NORM_TX_WATERMARK_COMPLETED:
 		t->acked_round = true;
@@ -98,8 +101,8 @@ static bool satisfied(const struct norm_tx *t)
 	switch (t->waiting) {
 	case W_VACANCY: return t->vacancy;
 	case W_STREAM: return t->eof && t->inoff == t->inlen;
-	case W_SENT: return t->sent >= t->objects - (t->stream != NORM_OBJECT_INVALID);
-	case W_FLUSH: return t->flushed;
+	case W_SENT: return t->sent >= t->objects - t->has_stream;
+	case W_FLUSH: return t->flushed && t->flushed_objects == t->objects;
 	case W_ACK: return t->acked_round;
 	default: return false;
 	}
@@ -113,7 +116,7 @@ static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 	(void)fd, (void)events;
 	while (NormGetNextEvent(t->s.inst, &ev, false))
 		handle(t, &ev);
-	if (t->stream != NORM_OBJECT_INVALID && t->vacancy)
+	if (t->stream != NORM_OBJECT_INVALID && t->vacancy && !(t->eof && t->inoff == t->inlen))
 		mcast__norm_tx_stream_pump(t);
 	if (satisfied(t))
 		loop_stop(l, 0);
@@ -327,17 +330,71 @@ int norm_tx_file(struct norm_tx *t, const char *path)
 
 
 
-int norm_tx_finish(struct norm_tx *t)
+/*
+ * After the flush, the session stays up a while (LINGER_NS, again after
+ * each flush that repairs brought about, never past --wait): the flush
+ * ends a few round trips after the last packet, and a receiver slower than
+ * that (a loaded machine, a sanitizer) asks for its repairs later. libnorm
+ * answers them from its own thread as long as the session exists.
+ */
+static void linger(struct norm_tx *t)
+{
+	uint64_t end = cli_now_ns() + t->o->wait_ns;
+
+	for (;;) {
+		uint64_t now = cli_now_ns(), until = now + LINGER_NS;
+
+		if (now >= end || loop_signalled())
+			return;
+		t->flushed = false;
+		if (mcast__norm_tx_wait(t, W_FLUSH, until < end ? until : end))
+			return; /* quiet for LINGER_NS: nobody asked for more */
+	}
+}
+
+/*
+ * The stream ends last, after its data was flushed (and acknowledged):
+ * libnorm frees a closed stream (its handle must not be used again) and
+ * repairs nothing of it, so closing first left a receiver that lost the
+ * tail without it. The graceful close sends the end mark, for a LINGER_NS
+ * at most.
+ */
+static void close_stream(struct norm_tx *t)
+{
+	if (t->stream == NORM_OBJECT_INVALID)
+		return;
+	NormStreamClose(t->stream, true);
+	if (t->last == t->stream)
+		t->last = NORM_OBJECT_INVALID;
+	t->stream = NORM_OBJECT_INVALID;
+	t->flushed = false;
+	mcast__norm_tx_wait(t, W_FLUSH, cli_now_ns() + LINGER_NS);
+}
+
+static int finish(struct norm_tx *t)
 {
 	uint64_t deadline;
 	size_t complete = 0;
 	int rc = EXIT_OK;
 
 	t->final = true;
+	/* A flush of everything written, whatever flushes came before. */
+	if (t->stream != NORM_OBJECT_INVALID) {
+		t->flushed = false;
+		NormStreamFlush(t->stream, true, NORM_FLUSH_ACTIVE);
+	}
 	if (!t->o->expect) {
-		/* The flush ends when no receiver asked for more in time. */
-		if (t->objects && mcast__norm_tx_wait(t, W_FLUSH, 0))
+		/*
+		 * The flush ends when no receiver asked for more in time.
+		 * libnorm posts that once for a stream still open (the close,
+		 * later, ends it), so there the wait is a LINGER_NS at most.
+		 */
+		if (t->stream != NORM_OBJECT_INVALID)
+			mcast__norm_tx_wait(t, W_FLUSH, cli_now_ns() + LINGER_NS);
+		else if (t->objects && mcast__norm_tx_wait(t, W_FLUSH, 0))
 			rc = EXIT_FAIL;
+		if (rc == 0 && t->objects)
+			linger(t);
 		mcast__norm_tx_report(t, 0);
 		return rc;
 	}
@@ -374,6 +431,14 @@ int norm_tx_finish(struct norm_tx *t)
 			complete, t->o->expect);
 		return EXIT_EXPECT;
 	}
+	return rc;
+}
+
+int norm_tx_finish(struct norm_tx *t)
+{
+	int rc = finish(t);
+
+	close_stream(t);
 	return rc;
 }
 

@@ -81,6 +81,7 @@ int norm_tx_stream(struct norm_tx *t, int fd, bool raw)
 	}
 	t->objects++;
 	t->last = t->stream;
+	t->has_stream = true;
 	t->in_fd = fd, t->raw = raw;
 	if (loop_fd_add(t->l, fd, LOOP_READ, on_input, t) < 0) {
 		cli_err("too many descriptors for the event loop");
@@ -90,7 +91,7 @@ int norm_tx_stream(struct norm_tx *t, int fd, bool raw)
 		cli_err("interrupted while sending standard input");
 		return EXIT_FAIL;
 	}
+	/* Closed by norm_tx_finish(), once the data is flushed. */
 	NormStreamFlush(t->stream, true, NORM_FLUSH_ACTIVE);
-	NormStreamClose(t->stream, true);
 	return 0;
 }
