@@ -212,6 +212,8 @@ static int recv_files(const char *dir, int want, double deadline)
 		return 1;
 	}
 	NormSetRxSocketBuffer(sess, 4 << 20);
+	/* The test waits for this line, not for a fixed time. */
+	fprintf(stderr, "normpeer: receiving\n");
 	while (got < want && next_event(&ev, deadline)) {
 		if (NormObjectGetType(ev.object) != NORM_OBJECT_FILE)
 			continue;
@@ -250,6 +252,8 @@ static int recv_data(int want, double deadline)
 		return 1;
 	}
 	NormSetRxSocketBuffer(sess, 4 << 20);
+	/* The test waits for this line, not for a fixed time. */
+	fprintf(stderr, "normpeer: receiving\n");
 	while (got < want && next_event(&ev, deadline)) {
 		NormObjectType t = NormObjectGetType(ev.object);
 

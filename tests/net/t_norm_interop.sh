@@ -48,7 +48,7 @@ check_eq "nothing else in the output directory (no temporary directory left)" \
 
 mkdir "$T/d2"
 bg p2 h2 "$NORMPEER" 0x0a4d0002 239.7.14.1 6202 eth0 recv-files "$T/d2" 2
-sleep 0.5
+wait_for_file_text "$T/p2.err" "normpeer: receiving" "$LONG"
 mc_run s2 h1 send --reliable -i eth0 --rate 100M --file "$T/f1" --file "$T/f2" 239.7.14.1:6202
 check_rc "mcast send --reliable --file twice exits 0" 0 "$RC"
 wait_exit p2 "$LONG"
@@ -63,7 +63,7 @@ check_match "the sender's summary counts 2 objects" "$T/s2.err" \
 # ---- mcast sends messages and a stream, normpeer prints them ---------------
 
 bg p3 h2 "$NORMPEER" 0x0a4d0002 239.7.14.1 6203 eth0 recv-data 3
-sleep 0.5
+wait_for_file_text "$T/p3.err" "normpeer: receiving" "$LONG"
 mc_run s3 h1 send --reliable -i eth0 -n 3 239.7.14.1:6203 hello world
 check_rc "mcast send --reliable -n 3 exits 0" 0 "$RC"
 wait_exit p3 "$LONG"
@@ -73,7 +73,7 @@ data 11: hello world
 data 11: hello world"
 
 bg p4 h2 "$NORMPEER" 0x0a4d0002 239.7.14.1 6204 eth0 recv-data 3
-sleep 0.5
+wait_for_file_text "$T/p4.err" "normpeer: receiving" "$LONG"
 printf 'one\ntwo\nthree\n' >"$T/lines"
 RC=0
 timeout -k 2 "$LONG" ip netns exec "${P}h1" $MCAST_WRAP "$MCAST" send --reliable -i eth0 \
@@ -100,7 +100,7 @@ check_rc "mcast recv exits 0" 0 "$RC"
 
 mkdir "$T/d6"
 bg p6 h2 "$NORMPEER" 0x0a4d0002 239.7.14.1 6206 eth0 recv-files "$T/d6" 1
-sleep 0.5
+wait_for_file_text "$T/p6.err" "normpeer: receiving" "$LONG"
 mc_run s6 h1 send --reliable -i eth0 --expect 1 --wait "$(tmo 5)" --json --file "$T/f2" 239.7.14.1:6206
 check_rc "mcast send --expect 1 with normpeer as the receiver exits 0" 0 "$RC"
 check_eq "JSON: normpeer (node 0a4d0002 at 10.77.0.2) has everything" \
