@@ -1,7 +1,8 @@
 #!/bin/sh
 # lint.sh - static checks that CI runs: banned functions (as curl does),
-# cppcheck and clang-tidy (configured in .clang-tidy). Exits non-zero on any
-# finding. Needs cppcheck and clang-tidy (Debian packages of those names).
+# cppcheck and clang-tidy (configured in .clang-tidy), and the fuzz targets
+# compiled for errors. Exits non-zero on any finding. Needs cppcheck and
+# clang-tidy (Debian packages of those names).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 status=0
@@ -31,5 +32,13 @@ else
 	echo "lint: clang-tidy missing (Debian package clang-tidy)" >&2
 	status=1
 fi
+# The fuzz targets are built only by `make fuzz` (clang, libFuzzer): a
+# change to an internal header must not break them unseen until then.
+for f in fuzz/fuzz_*.c; do
+	${CC:-cc} -fsyntax-only -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -Wall -Wextra \
+		-Werror -Wno-missing-field-initializers "$f" ||
+		{ echo "lint: $f does not compile" >&2; status=1; }
+done
+
 [ $status = 0 ] && echo "lint: clean"
 exit $status
