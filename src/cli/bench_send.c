@@ -277,17 +277,21 @@ static int send_due(struct bsend *b, uint64_t now)
  * The send timer: the batches that are due, then sleep until the next.
  * Up to 64 batches go per call: one trip round the loop (a ppoll and a
  * read) per batch would cost a fifth of the rate on small datagrams. A
- * signal or the deadline still ends it after the batch in hand.
+ * signal, the deadline or a due progress line still ends it after the
+ * batch in hand: a sender slower than its rate (signing under valgrind)
+ * would otherwise starve the progress timer for the whole run.
  */
 static void on_send(struct loop *l, void *data)
 {
 	struct bsend *b = data;
+	uint64_t progress_at = loop_timer_due(l, b->progress_timer);
 	int rc = 1;
 
 	for (int k = 0; k < 64 && rc == 1; k++) {
 		uint64_t now = cli_now_ns();
 
-		if (loop_signalled() || (l->deadline && now >= l->deadline))
+		if (loop_signalled() || (l->deadline && now >= l->deadline) ||
+		    (progress_at && now >= progress_at))
 			break;
 		rc = send_due(b, now);
 		if (b->has_count && b->seq >= b->count) {
