@@ -12,20 +12,29 @@ lab_bridge3
 
 WARN='warn|SSM|ssm|source-specific'
 
-mc_bg inc4 h2 recv -i eth0 -S 10.77.0.1 -w "$(tmo 2)" 232.1.1.1:5061
-mc_bg exc4 h2 recv -i eth0 -X 10.77.0.1 -w "$(tmo 2)" 239.6.6.6:5062
-mc_bg inc6 h2 recv -i eth0 -S fd77::1 -w "$(tmo 2)" '[ff35::6]:5063'
-mc_bg exc6 h2 recv -i eth0 -X fd77::1 -w "$(tmo 2)" '[ff15::6]:5064'
-mc_bg asm_s h2 recv -i eth0 -S 10.77.0.1 -w "$(tmo 2)" 239.6.6.7:5065
-mc_bg ssm_any h2 recv -i eth0 -w "$(tmo 2)" 232.1.1.2:5066
-mc_bg two_s h2 recv -i eth0 -S 10.77.0.1 -S 10.77.0.3 -w "$(tmo 2)" 232.1.1.3:5067
+# Each receiver ends on the count of datagrams it should get; -w is only a
+# backstop. Each group hears first the sender its receiver must not show,
+# then the one it must, so a filter that let the wrong one through shows
+# it within the count. (Ending on -w alone failed under valgrind: seven
+# sends went by before the first one an -S receiver wanted.)
+mc_bg inc4 h2 recv -i eth0 -S 10.77.0.1 -n 1 -w "${LONG}s" 232.1.1.1:5061
+mc_bg exc4 h2 recv -i eth0 -X 10.77.0.1 -n 1 -w "${LONG}s" 239.6.6.6:5062
+mc_bg inc6 h2 recv -i eth0 -S fd77::1 -n 1 -w "${LONG}s" '[ff35::6]:5063'
+mc_bg exc6 h2 recv -i eth0 -X fd77::1 -n 1 -w "${LONG}s" '[ff15::6]:5064'
+mc_bg asm_s h2 recv -i eth0 -S 10.77.0.1 -n 1 -w "${LONG}s" 239.6.6.7:5065
+mc_bg ssm_any h2 recv -i eth0 -n 2 -w "${LONG}s" 232.1.1.2:5066
+mc_bg two_s h2 recv -i eth0 -S 10.77.0.1 -S 10.77.0.3 -n 2 -w "${LONG}s" 232.1.1.3:5067
 for r in inc4 exc4 inc6 exc6 asm_s ssm_any two_s; do
 	wait_listening "$r"
 done
 
-for h in 3 1; do
-	for g in 232.1.1.1:5061 239.6.6.6:5062 '[ff35::6]:5063' '[ff15::6]:5064' \
-		239.6.6.7:5065 232.1.1.2:5066 232.1.1.3:5067; do
+for g in 232.1.1.1:5061 239.6.6.6:5062 '[ff35::6]:5063' '[ff15::6]:5064' \
+	239.6.6.7:5065 232.1.1.2:5066 232.1.1.3:5067; do
+	case $g in
+	239.6.6.6:* | *ff15::6*) order="1 3" ;; # -X h1: h1 first
+	*) order="3 1" ;;
+	esac
+	for h in $order; do
 		mc_run "s$h" "h$h" send -i eth0 -p 4006$h "$g" "from-h$h"
 		check_rc "h$h sends to $g" 0 "$RC"
 	done
