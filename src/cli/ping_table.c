@@ -116,30 +116,43 @@ static int emit_row(struct pinger *p, const mcast_addr *a, const struct responde
 	return emit_end(&p->em, EMIT_DATA, tmpl);
 }
 
-/* The lines above the rows (text only): what was probed, the columns. */
-static int emit_header(struct pinger *p, bool final, int w)
+/* The lines above the rows of either table (text only): tmpl says what
+ * was probed (fields group, so_far, max, sent, responders), cols names the
+ * columns, shown when there is a row. */
+static int heading(struct pinger *p, bool final, const char *tmpl, const char *cols)
 {
-	char g[MCAST_ADDRSTRLEN], cols[160];
+	char g[MCAST_ADDRSTRLEN];
 	int rc;
 
-	if (p->json)
-		return 0;
 	mcast_addr_format(&p->group, g, sizeof(g), MCAST_FMT_PORT);
 	emit_begin(&p->em, "table");
 	emit_text(&p->em, "group", g);
 	emit_text(&p->em, "so_far", final ? "" : " (so far)");
+	emit_u64(&p->em, "max", p->ttl_scan);
 	emit_u64(&p->em, "sent", p->seq);
 	emit_u64(&p->em, "responders", p->map.n);
-	rc = emit_end(&p->em, EMIT_DATA, "--- {group} ping{so_far}: {sent} probe{sent?:s} "
-			  "sent, {responders} responder{responders?:s} ---");
+	rc = emit_end(&p->em, EMIT_DATA, tmpl);
 	if (rc < 0 || !p->map.n)
 		return rc;
-	snprintf(cols, sizeof(cols), "%-*s %4s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s",
-		 w, "responder", "hops", "sent", "recv", "loss%", "dup", "ooo", "min", "avg",
-		 "p50", "p99", "max", "mdev");
 	emit_begin(&p->em, "columns");
 	emit_text(&p->em, "cols", cols);
 	return emit_end(&p->em, EMIT_DATA, "{cols}");
+}
+
+/* The heading of the loss table. */
+static int emit_header(struct pinger *p, bool final, int w)
+{
+	char cols[160];
+
+	if (p->json)
+		return 0;
+	snprintf(cols, sizeof(cols), "%-*s %4s %6s %6s %6s %4s %4s %8s %8s %8s %8s %8s %8s",
+		 w, "responder", "hops", "sent", "recv", "loss%", "dup", "ooo", "min", "avg",
+		 "p50", "p99", "max", "mdev");
+	return heading(p, final,
+		       "--- {group} ping{so_far}: {sent} probe{sent?:s} "
+		       "sent, {responders} responder{responders?:s} ---",
+		       cols);
 }
 
 static int emit_summary(struct pinger *p, bool final)
@@ -200,30 +213,19 @@ int ping_report(struct pinger *p, bool final)
 	return emit_summary(p, final);
 }
 
-/* The heading of the --ttl-scan table (text only). */
+/* The heading of the --ttl-scan table. */
 static int scan_header(struct pinger *p, bool final, int w)
 {
-	char g[MCAST_ADDRSTRLEN], cols[128];
-	int rc;
+	char cols[128];
 
 	if (p->json)
 		return 0;
-	mcast_addr_format(&p->group, g, sizeof(g), MCAST_FMT_PORT);
-	emit_begin(&p->em, "table");
-	emit_text(&p->em, "group", g);
-	emit_text(&p->em, "so_far", final ? "" : " (so far)");
-	emit_u64(&p->em, "max", p->ttl_scan);
-	emit_u64(&p->em, "sent", p->seq);
-	emit_u64(&p->em, "responders", p->map.n);
-	rc = emit_end(&p->em, EMIT_DATA, "--- {group} TTL scan 1-{max}{so_far}: {sent} "
-			  "probe{sent?:s} sent, {responders} responder{responders?:s} ---");
-	if (rc < 0 || !p->map.n)
-		return rc;
 	snprintf(cols, sizeof(cols), "%-*s %7s %4s %7s %8s", w, "responder", "min_ttl",
 		 "hops", "answers", "min");
-	emit_begin(&p->em, "columns");
-	emit_text(&p->em, "cols", cols);
-	return emit_end(&p->em, EMIT_DATA, "{cols}");
+	return heading(p, final,
+		       "--- {group} TTL scan 1-{max}{so_far}: {sent} "
+		       "probe{sent?:s} sent, {responders} responder{responders?:s} ---",
+		       cols);
 }
 
 /* One responder of the scan: the smallest TTL that reached it. */
