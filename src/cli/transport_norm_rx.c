@@ -154,6 +154,15 @@ static void on_linger(struct loop *l, void *data)
 	loop_stop(l, 0);
 }
 
+/* The bytes of file f that have arrived so far; its size in *size. */
+static uint64_t rxfile_got(const struct rxfile *f, uint64_t *size)
+{
+	uint64_t left = (uint64_t)NormObjectGetBytesPending(f->h);
+
+	*size = (uint64_t)NormObjectGetSize(f->h);
+	return *size > left ? *size - left : 0;
+}
+
 /* Once a second: the files in progress, how much of them arrived, the
  * rate since the start, the time left at that rate, repairs requested. */
 static void progress(struct loop *l, void *data)
@@ -166,14 +175,12 @@ static void progress(struct loop *l, void *data)
 
 	for (size_t i = 0; i < RX_PENDING; i++) {
 		struct rxfile *f = r->pending[i];
-		uint64_t size, left;
+		uint64_t size;
 
 		if (!f)
 			continue;
-		size = (uint64_t)NormObjectGetSize(f->h);
-		left = (uint64_t)NormObjectGetBytesPending(f->h);
+		got += rxfile_got(f, &size);
 		total += size;
-		got += size > left ? size - left : 0;
 		n++;
 	}
 	mcast__normcount_get(&c);
@@ -243,14 +250,13 @@ static void report_pending(struct norm_rx *r)
 {
 	for (size_t i = 0; i < RX_PENDING; i++) {
 		struct rxfile *f = r->pending[i];
-		uint64_t size, left;
+		uint64_t size, got;
 
 		if (!f)
 			continue;
-		size = (uint64_t)NormObjectGetSize(f->h);
-		left = (uint64_t)NormObjectGetBytesPending(f->h);
+		got = rxfile_got(f, &size);
 		if (f->named)
-			mcast__norm_rx_lost(r, f->ni.name, size > left ? size - left : 0, size,
+			mcast__norm_rx_lost(r, f->ni.name, got, size,
 			     loop_signalled() ? "interrupted" : "incomplete when the receiver ended");
 		else
 			r->lost++;
