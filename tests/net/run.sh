@@ -7,8 +7,9 @@
 #   RUN_LIMIT=120           seconds each test may take (tests/long sets more)
 #   RUN_LABEL=net           the word before the closing counts
 #
-# Each test's output is shown indented, then "PASS t_x", "FAIL t_x" or
-# "SKIP t_x: reason". The last line counts them; the exit code is 1 when any
+# Each test's output is shown indented, then "PASS t_x (N s)", "FAIL t_x
+# (N s)" or "SKIP t_x: reason", N its wall time (to keep CI's budget in
+# view: the suite runs three times there). The last line counts them; the exit code is 1 when any
 # test failed. Tests need root for ip netns; without it, the runner starts
 # itself again in an unprivileged user namespace (unshare -rnm, with a
 # private /run for ip netns) where it is root, and only if that is not
@@ -48,12 +49,14 @@ for t in "$@"; do
 	*) t=$here/$t ;;
 	esac
 	name=$(basename "$t" .sh)
+	t0=$(date +%s)
 	timeout -k 5 "$limit" bash "$t" >"$log" 2>&1 </dev/null
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	sed -e 's/^/    /' "$log"
 	case $rc in
 	0)
-		echo "PASS $name"
+		echo "PASS $name (${secs} s)"
 		passed=$((passed + 1))
 		;;
 	77)
@@ -62,11 +65,11 @@ for t in "$@"; do
 		skipped=$((skipped + 1))
 		;;
 	124 | 137)
-		echo "FAIL $name (timed out after ${limit}s)"
+		echo "FAIL $name (timed out after ${limit} s)"
 		failed=$((failed + 1))
 		;;
 	*)
-		echo "FAIL $name"
+		echo "FAIL $name (${secs} s)"
 		failed=$((failed + 1))
 		;;
 	esac
