@@ -29,6 +29,8 @@ struct bridge_opts {
 	struct cli_config cfg;
 };
 
+/* Every field a uint64_t: bridge_report() writes them from a table of
+ * offsets. */
 struct bridge_stats {
 	uint64_t rx, rx_bytes;		  /* datagrams from the group */
 	uint64_t to_mqtt;		  /* handed to the broker */
@@ -36,8 +38,9 @@ struct bridge_stats {
 	uint64_t own_datagrams, own_messages, retained;
 	uint64_t queue_full, lost, mqtt_refused, too_large, send_failed;
 	uint64_t outages, reconnects;
-	size_t queue_max;
-	uint32_t kernel_drops;
+	uint64_t queue_max, kernel_drops;
+	/* Set only in the copy a report is written from (bridge_report()). */
+	uint64_t queued, unsent;
 };
 
 struct bridge {

@@ -6,6 +6,7 @@
 #include "cli/parse.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,34 +404,52 @@ static const char report_text[] =
 	"{own_datagrams?:s}, {own_messages} own message{own_messages?:s}; "
 	"{outages} outage{outages?:s}, {reconnects} reconnect{reconnects?:s}";
 
+/* The counters of a report, in the order they are written. */
+static const struct {
+	const char *name;
+	size_t at; /* offsetof() a uint64_t in struct bridge_stats */
+} report_rows[] = {
+#define ROW(name, field) {name, offsetof(struct bridge_stats, field)}
+	ROW("received", rx),
+	ROW("received_bytes", rx_bytes),
+	ROW("to_mqtt", to_mqtt),
+	ROW("from_mqtt", from_mqtt),
+	ROW("from_mqtt_bytes", from_bytes),
+	ROW("queued", queued),
+	ROW("queue_max", queue_max),
+	ROW("queue_full", queue_full),
+	ROW("lost", lost),
+	ROW("too_large", too_large),
+	ROW("refused", mqtt_refused),
+	ROW("send_failed", send_failed),
+	ROW("unsent", unsent),
+	ROW("own_datagrams", own_datagrams),
+	ROW("own_messages", own_messages),
+	ROW("retained_ignored", retained),
+	ROW("kernel_drops", kernel_drops),
+	ROW("outages", outages),
+	ROW("reconnects", reconnects),
+#undef ROW
+};
+
 void bridge_report(struct bridge *b, const char *event)
 {
 	struct emit *e = &b->out_rec;
-	const struct bridge_stats *s = &b->st;
-	bool end = strcmp(event, "summary") == 0;
+	struct bridge_stats s = b->st;
+	uint64_t v;
 
+	/* What is not counted as it happens is read now. */
+	s.queued = b->qn;
+	s.unsent = strcmp(event, "summary") == 0 ? b->qn + b->inflight : 0;
+	if (b->link)
+		s.reconnects = mqtt_link_reconnects(b->link);
 	emit_begin(e, event);
 	emit_text(e, "what", event);
 	emit_dbl(e, "elapsed_s", (double)(cli_now_ns() - b->started) / 1e9, 3);
-	emit_u64(e, "received", s->rx);
-	emit_u64(e, "received_bytes", s->rx_bytes);
-	emit_u64(e, "to_mqtt", s->to_mqtt);
-	emit_u64(e, "from_mqtt", s->from_mqtt);
-	emit_u64(e, "from_mqtt_bytes", s->from_bytes);
-	emit_u64(e, "queued", b->qn);
-	emit_u64(e, "queue_max", s->queue_max);
-	emit_u64(e, "queue_full", s->queue_full);
-	emit_u64(e, "lost", s->lost);
-	emit_u64(e, "too_large", s->too_large);
-	emit_u64(e, "refused", s->mqtt_refused);
-	emit_u64(e, "send_failed", s->send_failed);
-	emit_u64(e, "unsent", end ? b->qn + b->inflight : 0);
-	emit_u64(e, "own_datagrams", s->own_datagrams);
-	emit_u64(e, "own_messages", s->own_messages);
-	emit_u64(e, "retained_ignored", s->retained);
-	emit_u64(e, "kernel_drops", s->kernel_drops);
-	emit_u64(e, "outages", s->outages);
-	emit_u64(e, "reconnects", b->link ? mqtt_link_reconnects(b->link) : s->reconnects);
+	for (size_t i = 0; i < sizeof(report_rows) / sizeof(report_rows[0]); i++) {
+		memcpy(&v, (const char *)&s + report_rows[i].at, sizeof(v));
+		emit_u64(e, report_rows[i].name, v);
+	}
 	emit_str(e, "protocol", b->link ? mqtt_link_protocol(b->link) : b->proto);
 	emit_end(e, EMIT_INFO, report_text);
 }
