@@ -92,9 +92,7 @@ static int apply(void *ctx, const struct cli_arg *a)
 	int rc = join_option(&r->j, a);
 
 	if (rc == 1)
-		rc = seal_option(&o->seal, OPT_SEAL, a);
-	if (rc == 1)
-		rc = reliable_option(&o->rel, a);
+		rc = reliable_seal_option(&o->rel, &o->seal, OPT_SEAL, a);
 	if (rc != 1)
 		return rc;
 	switch (a->id) {

@@ -11,6 +11,7 @@
 #define MCAST_CLI_RELIABLE_H
 
 #include "cli/opt.h"
+#include "cli/seal.h"
 #include "cli/transport_norm.h"
 
 /* Ids above every command's own (which start at small numbers). */
@@ -112,6 +113,20 @@ void reliable_init(struct reliable *r);
 /* Apply option a if it is one of the rows above: 0 or EXIT_USAGE, or 1
  * when a is not one of them. */
 int reliable_option(struct reliable *r, const struct cli_arg *a);
+
+/*
+ * The option groups send and recv both offer after their socket's: the
+ * seal rows (ids from seal_base, seal.h), then the rows above. Returns
+ * what the group that took a returns (0 or EXIT_USAGE), or 1 when neither
+ * took it.
+ */
+static inline int reliable_seal_option(struct reliable *r, struct seal_opts *s, int seal_base,
+				       const struct cli_arg *a)
+{
+	int rc = seal_option(s, seal_base, a);
+
+	return rc == 1 ? reliable_option(r, a) : rc;
+}
 /* After the options: a NORM-only option without --reliable is a usage
  * error. Returns 0 or EXIT_USAGE. */
 int reliable_check(const struct reliable *r);
