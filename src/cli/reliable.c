@@ -96,8 +96,10 @@ int reliable_option(struct reliable *r, const struct cli_arg *a)
 
 	if (a->id < REL_OPT_RELIABLE || a->id > REL_OPT_PROGRESS)
 		return 1;
-	if (a->id != REL_OPT_RELIABLE && !r->nonorm)
-		r->nonorm = true, r->nonorm_opt = a->opt;
+	if (a->id != REL_OPT_RELIABLE && !r->nonorm) {
+		r->nonorm = true;
+		snprintf(r->nonorm_opt, sizeof(r->nonorm_opt), "%s", a->opt);
+	}
 	switch (a->id) {
 	case REL_OPT_RELIABLE: r->on = true; return 0;
 	case REL_OPT_FILE:

@@ -106,7 +106,7 @@ struct reliable {
 	const char *files[REL_MAX_FILES];
 	size_t nfiles;
 	bool nonorm; /* a NORM-only option was given (needs --reliable) */
-	const char *nonorm_opt;
+	char nonorm_opt[32]; /* its name: a->opt may not outlive the option's handling */
 };
 
 void reliable_init(struct reliable *r);

@@ -38,6 +38,9 @@ bad1 "send to port 70000" 70000 send 239.1.2.3:70000 hi
 bad1 "recv on port 70000" 70000 recv 239.1.2.3:70000
 bad1 "send to IPv6 port 70000" 70000 send '[ff15::1]:70000' hi
 bad1 "send with TTL 300" 300 send -t 300 239.1.2.3:5000 hi
+bad1 "send --fec-block without --reliable" "--fec-block needs --reliable" \
+	send --fec-block 3 239.1.2.3:5000 hi
+bad1 "recv --output without --reliable" "--output needs --reliable" recv --output . 239.1.2.3:5000
 bad1 "send with TTL abc" abc send --ttl abc 239.1.2.3:5000 hi
 bad1 "send with TTL -1" -1 send -t -1 239.1.2.3:5000 hi
 bad1 "send with a bad bind address" 10.0.0.999 send -b 10.0.0.999 239.1.2.3:5000 hi
