@@ -35,11 +35,17 @@ for g in 239.7.5.1 ff15::7:5:1; do
 	kill -TERM "${PID[r$g]}"
 	wait_exit "r$g" "$LONG"
 	check_rc "recv --rejoin $g: SIGTERM, exits 0" 0 "$RC"
-	sleep 0.5
-	kill -TERM "${PID[mon$g]}"
-	wait_exit "mon$g" "$LONG"
 	left=$(grep -c "left $g on eth0" "$T/r$g.err")
 	joined=$(grep -c "joined $g on eth0" "$T/r$g.err")
+	# The monitor is stopped once it has shown as many deletions as the
+	# receiver logged leaves (or after $LONG s): the last one comes after
+	# the receiver's exit.
+	for ((i = 0; i < LONG * 20; i++)); do
+		[ "$(grep -cE "^Deleted .*port a2 grp $g( |\$)" "$T/mon$g.out")" -ge "$left" ] && break
+		sleep 0.05
+	done
+	kill -TERM "${PID[mon$g]}"
+	wait_exit "mon$g" "$LONG"
 	check_eq "$g: one join more than the rejoins, one leave per join" \
 		"$joined" "$left"
 	# The bridge's view: A(dded or refreshed) and D(eleted) in order, for
