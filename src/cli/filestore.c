@@ -196,7 +196,7 @@ enum filestore_result filestore_commit(struct filestore *fs, const char *leaf,
 	if (pfd < 0) {
 		snprintf(msg, cap, "cannot make its directory: %s", strerror(-pfd));
 		filestore_discard(fs, leaf);
-		return FS_ERROR;
+		return pfd == -ENOSPC || pfd == -EDQUOT ? FS_NOSPACE : FS_ERROR;
 	}
 	rc = renameat2(fs->tmpfd, leaf, pfd, last, fs->overwrite ? 0 : RENAME_NOREPLACE);
 	if (rc < 0 && errno == EINVAL && !fs->overwrite) {
@@ -207,7 +207,8 @@ enum filestore_result filestore_commit(struct filestore *fs, const char *leaf,
 	if (rc < 0) {
 		int err = errno;
 
-		res = err == EEXIST ? FS_EXISTS : FS_ERROR;
+		res = err == EEXIST ? FS_EXISTS
+		      : err == ENOSPC || err == EDQUOT ? FS_NOSPACE : FS_ERROR;
 		if (res == FS_EXISTS)
 			snprintf(msg, cap, "exists (give --overwrite to replace it)");
 		else
@@ -219,6 +220,22 @@ enum filestore_result filestore_commit(struct filestore *fs, const char *leaf,
 	if (pfd != fs->dirfd)
 		close(pfd);
 	return res;
+}
+
+int filestore_reserve(struct filestore *fs, const char *leaf, uint64_t size)
+{
+	int fd, rc = 0;
+
+	if (!leaf || fs->tmpfd < 0 || size == 0 || size > (uint64_t)INT64_MAX)
+		return 0;
+	fd = openat(fs->tmpfd, leaf, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size) < 0 &&
+	    (errno == ENOSPC || errno == EDQUOT))
+		rc = -errno;
+	close(fd);
+	return rc;
 }
 
 void filestore_discard(struct filestore *fs, const char *leaf)

@@ -36,6 +36,7 @@ enum filestore_result {
 	FS_EXISTS,   /* the final name exists and --overwrite was not given */
 	FS_SIZE,     /* its size is not the one announced */
 	FS_CHECKSUM, /* its SHA-256 is not the one announced */
+	FS_NOSPACE,  /* no space left on its file system (ENOSPC, EDQUOT) */
 	FS_ERROR,    /* a system call failed (errno in the message) */
 };
 
@@ -66,6 +67,15 @@ bool filestore_exists(const struct filestore *fs, const char *name);
  */
 enum filestore_result filestore_commit(struct filestore *fs, const char *leaf,
 				       const struct norminfo *ni, char *msg, size_t cap);
+
+/*
+ * Reserve size bytes of disk for the temporary file leaf before libnorm
+ * writes into it (fallocate, keeping its size), so that a file that does
+ * not fit is known at its start, not after libnorm has dropped the writes
+ * that failed (it does not say) and acknowledged the object. Returns 0
+ * (also where the file system cannot reserve), or -ENOSPC / -EDQUOT.
+ */
+int filestore_reserve(struct filestore *fs, const char *leaf, uint64_t size);
 
 /* Delete the temporary file leaf (an aborted or refused object). */
 void filestore_discard(struct filestore *fs, const char *leaf);

@@ -21,8 +21,12 @@ struct rxfile {
 	NormNodeHandle sender;
 	struct norminfo ni;
 	bool named;
+	bool reset; /* aborted by mcast itself (buffers freed): not lost */
 	uint64_t start_ns;
 };
+
+/* Files that did not fit, remembered until their sender repeats them. */
+#define RX_FULL 8
 
 struct rxstream {
 	NormObjectHandle h;
@@ -43,7 +47,9 @@ struct norm_rx {
 	struct rxfile *pending[RX_PENDING];
 	struct rxstream *streams[RX_STREAMS];
 	uint64_t objects, files, messages, bytes, file_bytes;
-	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost;
+	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost, no_space;
+	struct norminfo full[RX_FULL];
+	size_t nfull;
 	uint64_t start_ns, last_ns;
 	int idle_timer, progress_timer, linger_timer;
 	bool stop_failed, done;

@@ -282,6 +282,7 @@ static void summary(struct norm_rx *r)
 	emit_obj_end(r->e);
 	emit_u64(r->e, "exists", r->exists);
 	emit_u64(r->e, "lost", r->lost + r->streams_lost);
+	emit_u64(r->e, "no_space", r->no_space);
 	emit_u64(r->e, "repairs_requested", c.nacks);
 	emit_dbl(r->e, "duration_s", secs, 3);
 	emit_dbl(r->e, "goodput_mbps", secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0, 1);
@@ -289,7 +290,7 @@ static void summary(struct norm_rx *r)
 		 "{objects} object{objects?:s} ({files} file{files?:s}, {messages} "
 		 "message{messages?:s}), {bytes} bytes, {goodput_mbps} Mbit/s, "
 		 "{repairs_requested} repair request{repairs_requested?:s}; {refused} "
-		 "refused, {exists} not replaced, {lost} lost");
+		 "refused, {exists} not replaced, {lost} lost ({no_space} for want of space)");
 }
 
 int norm_rx_run(struct norm_rx *r)

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/normrx.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,71 @@ static void refuse(struct norm_rx *r, const NormEvent *ev, enum norminfo_bad why
 	file_drop(r, ev->object);
 }
 
+static bool same_file(const struct norminfo *a, const struct norminfo *b)
+{
+	return a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 &&
+	       a->has_sum == b->has_sum && a->size == b->size &&
+	       memcmp(a->sha256, b->sha256, sizeof(a->sha256)) == 0;
+}
+
+/*
+ * File f does not fit on the disk. libnorm drops the writes that fail
+ * without a word and would acknowledge the object as complete, so the
+ * first time: say so, delete what it wrote, and free this sender's
+ * buffers (NormNodeFreeBuffers), which aborts its objects here but keeps
+ * them pending, so the receiver asks for them again and never
+ * acknowledges them. The other files in progress from that sender are
+ * aborted by that too; they come again, unreported. When the sender
+ * repeats the file (it heard the request, so it knows this receiver) and
+ * it still does not fit, the receiver ends: it cannot store what it is
+ * sent.
+ */
+static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
+{
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	size_t k;
+
+	for (k = 0; k < r->nfull && !same_file(&r->full[k], &f->ni); k++) {
+	}
+	if (k < r->nfull) {
+		cli_debug("%s came again and still does not fit: the receiver ends", f->ni.name);
+		file_forget(r, ev->object);
+		filestore_discard(&r->fs, leaf);
+		r->done = true;
+		loop_stop(r->l, 0);
+		return;
+	}
+	r->no_space++;
+	mcast__norm_rx_lost(r, f->ni.name, 0, (uint64_t)NormObjectGetSize(ev->object),
+			    strerror(ENOSPC));
+	r->full[r->nfull++ % RX_FULL] = f->ni;
+	if (r->nfull > RX_FULL)
+		r->nfull = RX_FULL;
+	for (size_t i = 0; i < RX_PENDING; i++)
+		if (r->pending[i] && r->pending[i]->sender == ev->sender)
+			r->pending[i]->reset = true;
+	file_forget(r, ev->object);
+	filestore_discard(&r->fs, leaf);
+	NormNodeFreeBuffers(ev->sender);
+}
+
+/* A file that did not fit before came again and fits now: not lost. */
+static void fits_now(struct norm_rx *r, const struct norminfo *ni)
+{
+	for (size_t k = 0; k < r->nfull; k++) {
+		if (!same_file(&r->full[k], ni))
+			continue;
+		r->full[k] = r->full[--r->nfull];
+		r->lost--, r->no_space--;
+		return;
+	}
+}
+
 void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 {
 	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
-	char info[NORMINFO_MAX + 64];
+	char info[NORMINFO_MAX + 64], path[PATH_MAX];
 	unsigned n = NormObjectGetInfoLength(ev->object);
 	enum norminfo_bad why;
 
@@ -118,6 +180,11 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 		return;
 	}
 	f->named = true;
+	if (filestore_reserve(&r->fs, temp_leaf(r, ev->object, path, sizeof(path)),
+			      (uint64_t)NormObjectGetSize(ev->object)) < 0)
+		no_space(r, ev, f);
+	else
+		fits_now(r, &f->ni);
 }
 
 void mcast__norm_rx_lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
@@ -169,6 +236,7 @@ void mcast__norm_rx_file_done(struct norm_rx *r, const NormEvent *ev)
 		r->exists++;
 		cli_warn("%s: %s", f->ni.name, msg);
 	} else {
+		r->no_space += res == FS_NOSPACE;
 		mcast__norm_rx_lost(r, f->ni.name, size, f->ni.size, msg);
 	}
 	file_forget(r, ev->object);
@@ -183,7 +251,7 @@ void mcast__norm_rx_file_aborted(struct norm_rx *r, const NormEvent *ev)
 	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
 	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
 
-	if (f && f->named)
+	if (f && f->named && !f->reset)
 		mcast__norm_rx_lost(r, f->ni.name, size > left ? size - left : 0, size,
 		     "the sender aborted it");
 	file_forget(r, ev->object);

@@ -1,0 +1,50 @@
+#!/bin/bash
+# mcast recv --reliable on a disk that fills up: a file larger than the
+# file system under --output (a 1 MiB tmpfs) is reported lost, naming it
+# and "No space left on device", counted in the summary (no_space); no
+# file under its name and no temporary file are left; the receiver never
+# acknowledges it, so the sender's --expect report names that receiver
+# incomplete and exits 3, while a receiver with room stores the file.
+#
+# Hosts (lab_bridge3): h1 10.77.0.1 sends; h2 10.77.0.2 (tmpfs) and
+# h3 10.77.0.3 receive.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+need_netns
+lab_bridge3
+
+mkdir -p "$T/full" "$T/room"
+mount -t tmpfs -o size=1m,mode=0755 mcast-test "$T/full" 2>/dev/null ||
+	skip "cannot mount a tmpfs"
+# The tmpfs goes before lib.sh's cleanup removes $T.
+trap 'st=$?; umount "$T/full" 2>/dev/null; lab_cleanup; exit $st' EXIT
+
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+SIZE=$((2 << 20))
+head -c "$SIZE" /dev/urandom >"$T/big"
+
+mc_bg fr h2 recv --reliable -i eth0 --output "$T/full" -n 1 -w "$(tmo 10)" 239.7.17.1:6501
+mc_bg rr h3 recv --reliable -i eth0 --output "$T/room" -n 1 -w "$(tmo 10)" 239.7.17.1:6501
+wait_listening fr
+wait_listening rr
+mc_bg s h1 send --reliable -i eth0 -v --rate 40M --expect 2 --wait "$(tmo 3)" \
+	--file "$T/big" 239.7.17.1:6501
+
+wait_exit fr "$LONG"
+check_rc "the receiver without room exits 1 (a file lost)" 1 "$RC"
+check_match "it names the file and says why" "$T/fr.err" \
+	"^mcast: lost big: 0 of $SIZE bytes arrived \\(No space left on device\\); nothing stored under that name$"
+check_eq "one line says so" 1 "$(grep -c '^mcast: lost' "$T/fr.err")"
+check_match "the summary counts it" "$T/fr.err" '1 lost \(1 for want of space\)$'
+check_eq "nothing is left under --output, not even a temporary file" "" "$(ls -A "$T/full")"
+wait_exit s $((LONG * 2))
+check_rc "the sender exits 3: not every receiver has everything" 3 "$RC"
+check_match "the sender names h2 incomplete" "$T/s.err" \
+	'^mcast: receiver [0-9a-f]{8} at 10\.77\.0\.2: incomplete$'
+check_match "the sender names h3 complete" "$T/s.err" \
+	'^mcast: receiver [0-9a-f]{8} at 10\.77\.0\.3: has everything$'
+wait_exit rr "$LONG"
+check_rc "the receiver with room exits 0" 0 "$RC"
+check_eq "its copy is byte-identical" "$(sum "$T/big")" "$(sum "$T/room/big")"
+
+finish
