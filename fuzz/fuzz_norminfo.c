@@ -9,7 +9,9 @@
  *     byte, at most NORMINFO_DEPTH components of at most 255 bytes, and
  *     does not start with mcast's temporary directory prefix;
  *   - with a checksum part, writing the parsed info back gives exactly the
- *     input (one spelling per info), and without one the input is the name;
+ *     input (one spelling per info) up to the signature part, if any,
+ *     which is the rest of the input after one NUL and never empty; without
+ *     one the input is the name;
  *   - a refused input leaves the name empty and names a known reason.
  */
 #include "fuzz.h"
@@ -51,10 +53,17 @@ static void check_accepted(const uint8_t *data, size_t size, const struct normin
 	if (ni->has_sum) {
 		char buf[NORMINFO_MAX];
 		size_t n = norminfo_format(buf, sizeof(buf), ni->name, ni->size, ni->sha256);
+		size_t body = ni->env_len ? ni->body_len : size;
 
-		FUZZ_CHECK(n == size && memcmp(buf, data, n) == 0,
-			   "info does not round-trip (%zu bytes in, %zu out)", size, n);
+		FUZZ_CHECK(n == body && memcmp(buf, data, n) == 0,
+			   "info does not round-trip (%zu bytes in, %zu out)", body, n);
+		FUZZ_CHECK(!ni->env_len || (ni->env_off == ni->body_len + 1 &&
+					    data[ni->body_len] == 0 &&
+					    ni->env_off + ni->env_len == size),
+			   "signature part at %zu, %zu bytes, of %zu", ni->env_off,
+			   ni->env_len, size);
 	} else {
+		FUZZ_CHECK(ni->env_len == 0, "a signature part without a checksum part");
 		FUZZ_CHECK(size == ni->name_len && memcmp(data, ni->name, size) == 0,
 			   "a plain name differs from the input");
 	}

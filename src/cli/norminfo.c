@@ -130,10 +130,20 @@ enum norminfo_bad norminfo_parse(const void *info, size_t len, struct norminfo *
 	size_t name_len = nul ? (size_t)(nul - p) : len;
 	enum norminfo_bad why;
 
+	const char *rest = nul ? nul + 1 : NULL;
+	size_t rest_len = nul ? len - name_len - 1 : 0;
+	const char *nul2 = rest_len ? memchr(rest, '\0', rest_len) : NULL;
+	size_t sum_len = nul2 ? (size_t)(nul2 - rest) : rest_len;
+
 	memset(out, 0, sizeof(*out));
-	if (nul && !parse_sum(nul + 1, len - name_len - 1, out)) {
+	/* A second NUL starts the signature part, which is never empty. */
+	if (nul && (!parse_sum(rest, sum_len, out) || (nul2 && sum_len + 1 == rest_len))) {
 		memset(out, 0, sizeof(*out));
 		name_len = len; /* the NUL belongs to the name, which is refused */
+	} else if (nul2) {
+		out->body_len = name_len + 1 + sum_len;
+		out->env_off = out->body_len + 1;
+		out->env_len = len - out->env_off;
 	}
 	why = norminfo_check_name(p, name_len);
 	if (why != NI_OK) {

@@ -5,7 +5,13 @@
  * so any NORM receiver stores the file under that name. mcast appends,
  * after a NUL that ends the name for those receivers, its size and SHA-256:
  *
- *   NAME [ NUL "mcast1 size=" DECIMAL " sha256=" 64 lowercase hex digits ]
+ *   NAME [ NUL "mcast1 size=" DECIMAL " sha256=" 64 lowercase hex digits
+ *          [ NUL ENVELOPE ] ]
+ *
+ * With --sign, ENVELOPE is an mcast envelope (signed, not encrypted) whose
+ * payload is exactly the bytes before that second NUL: the name, size and
+ * SHA-256 a key vouched for. This parser only finds it; checking it is the
+ * receiver's (transport_norm_rxobj.c, libmcast's mcast_env_open()).
  *
  * (docs/PROTOCOL.md). A name from the network is never trusted: it must be
  * a relative path of at most NORMINFO_DEPTH components, each 1 to 255
@@ -26,8 +32,9 @@
 /* The prefix of mcast's temporary directory under --output; no name from
  * the network may start with it. */
 #define NORMINFO_TMP_PREFIX ".mcast-tmp-"
-/* The largest info mcast writes: a name, the NUL and the checksum part. */
-#define NORMINFO_MAX (NORMINFO_NAME_MAX + 128)
+/* The largest info mcast reads: a name, the NUL and the checksum part,
+ * and a signature part of the same again and an envelope's 96 bytes. */
+#define NORMINFO_MAX (2 * (NORMINFO_NAME_MAX + 128) + 128)
 
 /* Why a name was refused (0 = accepted); counted per kind by receivers. */
 enum norminfo_bad {
@@ -49,6 +56,10 @@ struct norminfo {
 	bool has_sum;       /* the checksum part was present */
 	uint64_t size;
 	uint8_t sha256[32];
+	/* The signature part (env_len 0: none): the envelope is env_len bytes
+	 * at env_off in the parsed info, and what it must carry as payload is
+	 * the info's first body_len bytes. */
+	size_t body_len, env_off, env_len;
 };
 
 /*

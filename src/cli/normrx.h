@@ -22,6 +22,7 @@ struct rxfile {
 	struct norminfo ni;
 	bool named;
 	bool reset; /* aborted by mcast itself (buffers freed): not lost */
+	const char *signer; /* --trust: the key that signed its info */
 	uint64_t start_ns;
 };
 
@@ -48,6 +49,7 @@ struct norm_rx {
 	struct rxstream *streams[RX_STREAMS];
 	uint64_t objects, files, messages, bytes, file_bytes;
 	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost, no_space;
+	uint64_t rejected[MCAST_ENV_VERDICTS], rejected_total; /* --trust */
 	struct norminfo full[RX_FULL];
 	size_t nfull;
 	uint64_t start_ns, last_ns;
@@ -57,7 +59,8 @@ struct norm_rx {
 
 /* A node's address into a (all zero when libnorm has none). */
 void mcast__norm_rx_source(NormNodeHandle node, mcast_addr *a);
-/* Hand one message (or stream line) of sender to the owner, counted. */
+/* Hand one message (or stream line) of sender to the owner, counted (as
+ * an object too); with --trust, only counted as rejected (unsigned). */
 void mcast__norm_rx_deliver(struct norm_rx *r, NormNodeHandle sender, const void *p,
 			    size_t n);
 /* One more object done; after the last one -n asked for, linger (see .c). */

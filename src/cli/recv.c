@@ -297,6 +297,14 @@ static int recv_reliable(struct receiver *r)
 	no->json = o->fmt == FMT_JSON;
 	no->count = o->count;
 	no->timeout_ns = o->timeout_ns;
+	/* --trust: files only whose info a trusted key signed; a file's info is
+	 * signed when it is queued, so its age says nothing (see .._rxobj.c). */
+	rc = seal_init(&r->seal, &o->seal);
+	if (rc)
+		return rc;
+	no->trust = r->seal.trust;
+	if (no->trust)
+		mcast_trust_set_max_age(no->trust, 0);
 	rc = outfile_open(&o->out);
 	if (rc == 0 && (loop_init(&r->l) < 0 || emit_init(&r->em, stdout, no->json) < 0)) {
 		cli_err("out of memory");

@@ -166,8 +166,9 @@ int recv_parse(struct receiver *r, int argc, char **argv)
 	if (rc == 0 && o->rel.on && (r->j.n_iface_spec > 1 || r->j.n_source > 1 ||
 				     r->j.n_exclude || r->g.n != 1))
 		rc = cli_usage("--reliable takes one group, one -i and at most one -S, no -X");
-	if (rc == 0 && o->rel.on && (o->seal.sign || o->seal.decrypt || o->seal.n_trust))
-		rc = cli_usage("--sign, --trust and --decrypt do not apply to --reliable yet");
+	if (rc == 0 && o->rel.on && (o->seal.sign || o->seal.decrypt || o->seal.has_max_age))
+		rc = cli_usage("--sign, --decrypt and --max-age do not apply to --reliable "
+			       "(--trust checks the signature of each file's info)");
 	if (rc == 0 && o->rel.on && o->stats_ns)
 		rc = cli_usage("--stats does not apply to --reliable");
 	if (rc)

@@ -71,7 +71,8 @@ enum {
 	"                          --stdin as a stream, files as file objects;\n" \
 	"                          with --expect N wait (--wait, default 10s) for\n" \
 	"                          N receivers to acknowledge everything\n"     \
-	"      --file PATH         send the file at PATH (repeatable)\n"       \
+	"      --file PATH         send the file at PATH (repeatable; --sign\n" \
+	"                          signs its name, size and SHA-256)\n"        \
 	"      --rate BITS         fixed rate in bit/s (100M, 1G); default:\n"  \
 	"                          NORM congestion control\n"                    \
 	"      --rate-min BITS, --rate-max BITS\n"                               \
@@ -92,7 +93,8 @@ enum {
 #define REL_RECV_USAGE                                                       \
 	"Reliable delivery (NORM, RFC 5740):\n"                                 \
 	"      --reliable          receive over NORM: messages and stream lines\n" \
-	"                          printed as datagrams are, files stored\n"    \
+	"                          printed as datagrams are, files stored;\n"   \
+	"                          with --trust only files a trusted key signed\n" \
 	"      --output DIR        store files under DIR (default: .), checked\n" \
 	"                          against their SHA-256 first\n"               \
 	"      --overwrite         replace existing files\n"                   \

@@ -245,7 +245,7 @@ static int run(struct sender *s)
 
 /* --reliable: the same group, interface, TTL, loopback, count, --expect,
  * --wait and --json, over NORM. */
-static int send_reliable(struct send_opts *o)
+static int send_reliable(struct send_opts *o, struct seal *seal)
 {
 	struct reliable_send_input in = {.message = o->message,
 					 .message_len = o->message_len,
@@ -269,6 +269,11 @@ static int send_reliable(struct send_opts *o)
 	no->expect = (unsigned)o->expect;
 	if (o->has_wait)
 		no->wait_ns = o->wait_ns;
+	/* --sign: each file's info is signed (transport_norm_tx.c). */
+	rc = seal_init(seal, &o->seal);
+	if (rc)
+		return rc;
+	no->sealer = seal->sealer;
 	return reliable_send(&o->rel, &in);
 }
 
@@ -281,7 +286,7 @@ int cmd_send(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	rc = send_parse(&o, argc, argv);
 	if (rc == 0 && o.rel.on) {
-		rc = send_reliable(&o);
+		rc = send_reliable(&o, &s.seal);
 	} else if (rc == 0) {
 		s.o = &o;
 		peers_init(&s.responders, sizeof(struct reply_peer), SEND_RESPONDER_LIMIT, true);

@@ -212,8 +212,11 @@ int send_parse(struct send_opts *o, int argc, char **argv)
 		rc = cli_usage("--template does not apply to --reliable");
 	if (rc == 0 && o->rel.on && o->has_interval)
 		rc = cli_usage("--interval does not apply to --reliable (NORM paces by --rate)");
-	if (rc == 0 && o->rel.on && (o->seal.sign || o->seal.encrypt || o->seal.n_trust))
-		rc = cli_usage("--sign, --encrypt and --trust do not apply to --reliable yet");
+	if (rc == 0 && o->rel.on && (o->seal.encrypt || o->seal.n_trust))
+		rc = cli_usage("--encrypt and --trust do not apply to --reliable");
+	if (rc == 0 && o->rel.on && o->seal.sign && (o->input != SRC_WORDS || optind < argc))
+		rc = cli_usage("--sign with --reliable signs files (--file), not messages "
+			       "or --stdin");
 	if (rc == 0 && o->rel.on && o->input == SRC_WORDS && optind >= argc && o->rel.nfiles)
 		return 0;
 	if (rc == 0 && o->rel.on && o->has_expect && !o->has_wait)

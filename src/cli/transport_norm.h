@@ -47,11 +47,14 @@ struct norm_opts {
 	uint64_t sockbuf;      /* socket buffers, bytes */
 	unsigned expect;       /* receivers that must acknowledge; 0 = none */
 	uint64_t wait_ns;      /* how long to wait for them */
+	mcast_sealer *sealer;  /* --sign: signs each file's info; NULL = none */
 	/* Receiver. */
 	const char *outdir;    /* where files go */
 	bool overwrite;
 	uint64_t count;        /* stop after this many objects; 0 = never */
 	uint64_t timeout_ns;   /* stop after this long without one; 0 = never */
+	mcast_trust *trust;    /* --trust: keep only files whose info a key of
+				  it signed; NULL = every file */
 	/* Both. */
 	bool progress;         /* a progress line (terminal) or records (JSON) */
 	bool json;

@@ -31,6 +31,13 @@ void mcast__norm_rx_deliver(struct norm_rx *r, NormNodeHandle sender, const void
 {
 	struct rx_msg m;
 
+	if (r->o->trust) {
+		/* Only files carry a signature (their info): with --trust a
+		 * message or stream line is not taken. */
+		r->rejected[MCAST_ENV_UNSIGNED]++;
+		r->rejected_total++;
+		return;
+	}
 	memset(&m, 0, sizeof(m));
 	m.data = p, m.len = n;
 	mcast__norm_rx_source(sender, &m.source);
@@ -43,6 +50,7 @@ void mcast__norm_rx_deliver(struct norm_rx *r, NormNodeHandle sender, const void
 	r->bytes += n;
 	if (r->fn)
 		r->fn(r->owner, &m);
+	mcast__norm_rx_counted(r);
 }
 
 /*
@@ -92,7 +100,6 @@ static void handle(struct norm_rx *r, const NormEvent *ev)
 		if (type == NORM_OBJECT_DATA) {
 			mcast__norm_rx_deliver(r, ev->sender, NormDataAccessData(ev->object),
 				(size_t)NormObjectGetSize(ev->object));
-			mcast__norm_rx_counted(r);
 		} else if (type == NORM_OBJECT_FILE) {
 			mcast__norm_rx_file_done(r, ev);
 		} else if (type == NORM_OBJECT_STREAM) {
@@ -263,6 +270,17 @@ static void report_pending(struct norm_rx *r)
 	}
 }
 
+#define SUMMARY_TMPL                                                         \
+	"{objects} object{objects?:s} ({files} file{files?:s}, {messages} "   \
+	"message{messages?:s}), {bytes} bytes, {goodput_mbps} Mbit/s, "       \
+	"{repairs_requested} repair request{repairs_requested?:s}; {refused} " \
+	"refused, {exists} not replaced, {lost} lost ({no_space} for want of space)"
+/* With --trust: the files whose info no trusted key signed, by kind. */
+#define RX_REJECTED_TMPL                                                     \
+	"; {rejected_total} rejected ({rejected.unsigned} unsigned, "         \
+	"{rejected.malformed} malformed, {rejected.unknown_key} unknown key, " \
+	"{rejected.bad_signature} bad signature)"
+
 static void summary(struct norm_rx *r)
 {
 	double secs = (double)((r->last_ns ? r->last_ns : cli_now_ns()) - r->start_ns) / 1e9;
@@ -286,11 +304,17 @@ static void summary(struct norm_rx *r)
 	emit_u64(r->e, "repairs_requested", c.nacks);
 	emit_dbl(r->e, "duration_s", secs, 3);
 	emit_dbl(r->e, "goodput_mbps", secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0, 1);
-	emit_end(r->e, EMIT_INFO,
-		 "{objects} object{objects?:s} ({files} file{files?:s}, {messages} "
-		 "message{messages?:s}), {bytes} bytes, {goodput_mbps} Mbit/s, "
-		 "{repairs_requested} repair request{repairs_requested?:s}; {refused} "
-		 "refused, {exists} not replaced, {lost} lost ({no_space} for want of space)");
+	if (r->o->trust) {
+		static const int kinds[] = {MCAST_ENV_UNSIGNED, MCAST_ENV_MALFORMED,
+					    MCAST_ENV_UNKNOWN_KEY, MCAST_ENV_BAD_SIGNATURE};
+
+		emit_u64(r->e, "rejected_total", r->rejected_total);
+		emit_obj(r->e, "rejected");
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			emit_u64(r->e, mcast_env_verdict_name(kinds[k]), r->rejected[kinds[k]]);
+		emit_obj_end(r->e);
+	}
+	emit_end(r->e, EMIT_INFO, r->o->trust ? SUMMARY_TMPL RX_REJECTED_TMPL : SUMMARY_TMPL);
 }
 
 int norm_rx_run(struct norm_rx *r)

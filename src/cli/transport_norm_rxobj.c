@@ -150,12 +150,62 @@ static void fits_now(struct norm_rx *r, const struct norminfo *ni)
 	}
 }
 
+/*
+ * --trust: whether the info (the bytes f->ni was parsed from) carries an
+ * envelope that a trusted key signed over exactly its name, size and
+ * SHA-256; f->signer names that key. The envelope's time and sequence
+ * number do not matter here: a file's info is signed when it is queued
+ * and reaches receivers that join late, or ask again, much later, and a
+ * copy of it vouches only for the same name and contents, which the
+ * SHA-256 then checks. Returns MCAST_ENV_OK or the verdict to reject with.
+ */
+static int check_signed(struct norm_rx *r, struct rxfile *f, const char *info)
+{
+	const uint8_t *env = (const uint8_t *)info + f->ni.env_off;
+	mcast_env_info ei;
+	int v;
+
+	memset(&ei, 0, sizeof(ei));
+	if (!f->ni.env_len)
+		return MCAST_ENV_UNSIGNED;
+	v = mcast_env_open(r->o->trust, env, f->ni.env_len, NULL, 0, 0, &ei, NULL);
+	if (v < 0)
+		return MCAST_ENV_MALFORMED; /* nothing a sender of infos makes */
+	if (v != MCAST_ENV_OK && !ei.signer)
+		return v; /* unsigned, malformed, unknown key, bad signature */
+	if (ei.encrypted)
+		return MCAST_ENV_MALFORMED; /* never how an info is signed */
+	/* Signed by a trusted key: over this info's own first part? */
+	if (f->ni.env_len - MCAST_ENV_OVERHEAD != f->ni.body_len ||
+	    memcmp(env + MCAST_ENV_HDR_LEN, info, f->ni.body_len) != 0)
+		return MCAST_ENV_BAD_SIGNATURE;
+	f->signer = ei.signer;
+	return MCAST_ENV_OK;
+}
+
+/* Reject a file whose info no trusted key signed (verdict v). */
+static void reject(struct norm_rx *r, const NormEvent *ev, struct rxfile *f, int v)
+{
+	mcast_addr src;
+
+	r->rejected[v]++;
+	r->rejected_total++;
+	mcast__norm_rx_source(ev->sender, &src);
+	emit_begin(r->e, "rejected");
+	emit_str(r->e, "name", f->ni.name);
+	emit_addr(r->e, "source", &src, false);
+	emit_str(r->e, "reason", mcast_env_verdict_name(v));
+	emit_end(r->e, EMIT_INFO, "warning: rejected {name} from {source}: {reason}");
+	file_drop(r, ev->object);
+}
+
 void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 {
 	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
 	char info[NORMINFO_MAX + 64], path[PATH_MAX];
 	unsigned n = NormObjectGetInfoLength(ev->object);
 	enum norminfo_bad why;
+	int v;
 
 	if (!f)
 		return;
@@ -167,6 +217,10 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 	why = norminfo_parse(info, n, &f->ni);
 	if (why != NI_OK) {
 		refuse(r, ev, why);
+		return;
+	}
+	if (r->o->trust && (v = check_signed(r, f, info)) != MCAST_ENV_OK) {
+		reject(r, ev, f, v);
 		return;
 	}
 	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
@@ -229,9 +283,15 @@ void mcast__norm_rx_file_done(struct norm_rx *r, const NormEvent *ev)
 		emit_u64(r->e, "bytes", size);
 		emit_addr(r->e, "source", &src, false);
 		emit_bool(r->e, "verified", f->ni.has_sum);
+		if (f->signer)
+			emit_str(r->e, "signer", f->signer);
+		else
+			emit_null(r->e, "signer");
 		emit_dbl(r->e, "duration_s", secs, 3);
-		emit_end(r->e, EMIT_DATA, "stored {name}, {bytes} bytes from {source} "
-					  "in {duration_s} s");
+		emit_end(r->e, EMIT_DATA, f->signer
+			 ? "stored {name}, {bytes} bytes from {source} in {duration_s} s, "
+			   "signed by {signer}"
+			 : "stored {name}, {bytes} bytes from {source} in {duration_s} s");
 	} else if (res == FS_EXISTS) {
 		r->exists++;
 		cli_warn("%s: %s", f->ni.name, msg);
@@ -317,7 +377,7 @@ void mcast__norm_rx_stream_read(struct norm_rx *r, const NormEvent *ev)
 		st->len += n;
 		if (st->raw) {
 			if (st->len)
-				mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+				mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len);
 			st->len = 0;
 			continue;
 		}
@@ -325,12 +385,11 @@ void mcast__norm_rx_stream_read(struct norm_rx *r, const NormEvent *ev)
 			size_t k = (size_t)(nl - st->buf);
 
 			mcast__norm_rx_deliver(r, ev->sender, st->buf, k);
-			mcast__norm_rx_counted(r);
 			st->len -= k + 1;
 			memmove(st->buf, nl + 1, st->len);
 		}
 		if (st->len == sizeof(st->buf)) {
-			mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+			mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len);
 			st->len = 0;
 		}
 	} while (n > 0 && !r->done);
@@ -343,7 +402,7 @@ void mcast__norm_rx_stream_end(struct norm_rx *r, const NormEvent *ev)
 	if (!st)
 		return;
 	if (st->len)
-		mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len), mcast__norm_rx_counted(r);
+		mcast__norm_rx_deliver(r, ev->sender, st->buf, st->len);
 	for (size_t i = 0; i < RX_STREAMS; i++)
 		if (r->streams[i] == st)
 			r->streams[i] = NULL;

@@ -285,6 +285,24 @@ static NormObjectHandle enqueue_file(struct norm_tx *t, const void *arg)
 	return NormFileEnqueue(t->s.sess, f->path, f->info, (unsigned)f->infolen);
 }
 
+/*
+ * With --sign, append to the info (n bytes in buf, cap bytes) a NUL and an
+ * envelope that carries those n bytes (docs/PROTOCOL.md). Returns the new
+ * length, n without --sign, or 0 when it does not fit (or n was 0).
+ */
+static size_t sign_info(struct norm_tx *t, char *buf, size_t cap, size_t n)
+{
+	ssize_t m;
+
+	if (!t->o->sealer || n == 0)
+		return n;
+	if (n + 1 >= cap)
+		return 0;
+	buf[n] = '\0';
+	m = mcast_env_seal(t->o->sealer, buf, n, buf + n + 1, cap - n - 1, 0, NULL);
+	return m < 0 ? 0 : n + 1 + (size_t)m;
+}
+
 int norm_tx_file(struct norm_tx *t, const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -315,7 +333,8 @@ int norm_tx_file(struct norm_tx *t, const char *path)
 		return EXIT_FAIL;
 	}
 	f.path = path, f.info = info;
-	f.infolen = norminfo_format(info, sizeof(info), base, size, sum);
+	f.infolen = sign_info(t, info, sizeof(info),
+			      norminfo_format(info, sizeof(info), base, size, sum));
 	if (f.infolen == 0 || f.infolen > t->o->segment) {
 		cli_err("--file %s: the name is too long for a NORM segment of %u bytes",
 			path, t->o->segment);

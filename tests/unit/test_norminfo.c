@@ -121,6 +121,34 @@ static void test_round_trip(void **state)
 	assert_int_equal(norminfo_format(buf, 12, "dir/file.bin", 1, sum), 0);
 }
 
+/* A signature part: the rest after a second NUL, never empty; the first
+ * two parts are read as without it. */
+static void test_signed(void **state)
+{
+	uint8_t sum[32] = {7};
+	char buf[NORMINFO_MAX];
+	struct norminfo ni;
+	size_t n;
+
+	(void)state;
+	n = norminfo_format(buf, sizeof(buf), "f", 3, sum);
+	assert_true(n > 0);
+	assert_int_equal(norminfo_parse(buf, n, &ni), NI_OK);
+	assert_int_equal(ni.env_len, 0);
+	buf[n] = '\0';
+	memcpy(buf + n + 1, "MCSE..", 6);
+	assert_int_equal(norminfo_parse(buf, n + 7, &ni), NI_OK);
+	assert_string_equal(ni.name, "f");
+	assert_true(ni.has_sum);
+	assert_int_equal(ni.size, 3);
+	assert_int_equal(ni.body_len, n);
+	assert_int_equal(ni.env_off, n + 1);
+	assert_int_equal(ni.env_len, 6);
+	/* An empty signature part is no signature: the info is refused. */
+	assert_int_equal(norminfo_parse(buf, n + 1, &ni), NI_NUL);
+	assert_int_equal(ni.env_len, 0);
+}
+
 /* Anything after a NUL that is not exactly mcast's checksum part makes the
  * NUL part of the name, which is refused. */
 static void test_bad_sums(void **state)
@@ -178,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_sums),
+		cmocka_unit_test(test_signed),
 		cmocka_unit_test(test_reasons),
 	};
 
