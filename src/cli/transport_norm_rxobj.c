@@ -106,7 +106,8 @@ static bool same_file(const struct norminfo *a, const struct norminfo *b)
  * aborted by that too; they come again, unreported. When the sender
  * repeats the file (it heard the request, so it knows this receiver) and
  * it still does not fit, the receiver ends: it cannot store what it is
- * sent.
+ * sent. (libnorm receives in a thread of its own: a receiver that falls a
+ * whole file behind it learns too late, after libnorm acknowledged it.)
  */
 static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 {
@@ -120,6 +121,8 @@ static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 		cli_debug("%s came again and still does not fit: the receiver ends", f->ni.name);
 		file_forget(r, ev->object);
 		filestore_discard(&r->fs, leaf);
+		/* Pending still, until the receiver is gone. */
+		NormNodeFreeBuffers(ev->sender);
 		r->done = true;
 		loop_stop(r->l, 0);
 		return;

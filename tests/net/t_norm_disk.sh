@@ -22,12 +22,18 @@ trap 'st=$?; umount "$T/full" 2>/dev/null; lab_cleanup; exit $st' EXIT
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 SIZE=$((2 << 20))
 head -c "$SIZE" /dev/urandom >"$T/big"
+# The receiver learns that the file does not fit from its first packet,
+# in its own loop; libnorm receives in a thread of its own. At a rate that
+# lets a receiver slowed down by valgrind fall a whole file behind, it
+# would learn it only after libnorm had acknowledged the file.
+RATE=40M
+[ -n "$MCAST_WRAP" ] && RATE=8M
 
 mc_bg fr h2 recv --reliable -i eth0 --output "$T/full" -n 1 -w "$(tmo 10)" 239.7.17.1:6501
 mc_bg rr h3 recv --reliable -i eth0 --output "$T/room" -n 1 -w "$(tmo 10)" 239.7.17.1:6501
 wait_listening fr
 wait_listening rr
-mc_bg s h1 send --reliable -i eth0 -v --rate 40M --expect 2 --wait "$(tmo 3)" \
+mc_bg s h1 send --reliable -i eth0 -v --rate "$RATE" --expect 2 --wait "$(tmo 3)" \
 	--file "$T/big" 239.7.17.1:6501
 
 wait_exit fr "$LONG"
@@ -39,6 +45,7 @@ check_match "the summary counts it" "$T/fr.err" '1 lost \(1 for want of space\)$
 check_eq "nothing is left under --output, not even a temporary file" "" "$(ls -A "$T/full")"
 wait_exit s $((LONG * 2))
 check_rc "the sender exits 3: not every receiver has everything" 3 "$RC"
+[ "$RC" = 3 ] || { show "receiver without room" "$T/fr.err"; show "sender" "$T/s.err"; }
 check_match "the sender names h2 incomplete" "$T/s.err" \
 	'^mcast: receiver [0-9a-f]{8} at 10\.77\.0\.2: incomplete$'
 check_match "the sender names h3 complete" "$T/s.err" \
