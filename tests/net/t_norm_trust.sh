@@ -10,7 +10,8 @@
 #     sender's), one signed by a key not trusted, one with a tampered
 #     signature and one whose signature is another file's are rejected,
 #     each counted by kind and named, and nothing of them is left in DIR;
-#     a receiver without --trust keeps them all, as any NORM receiver.
+#     a receiver without --trust keeps them all, as any NORM receiver;
+#   - normpeer as the receiver stores a signed file under its name.
 #
 # Hosts (lab_bridge3): h1 10.77.0.1 sends; h2 10.77.0.2 and h3 10.77.0.3
 # receive.
@@ -105,6 +106,17 @@ check_rc "the receiver without --trust exits 0" 0 "$RC"
 check_eq "without --trust every file is kept" "forged genuine other plain swapped" \
 	"$(files "$T/n" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 wait_exit np "$LONG"
+
+# ---- a foreign receiver takes a signed file as any other -------------------------
+mkdir -p "$T/p"
+bg pr h2 "$NORMPEER" 0x0a4d0002 239.7.18.1 6604 eth0 recv-files "$T/p" 1
+wait_for_file_text "$T/pr.err" "normpeer: receiving" "$LONG"
+mc_run s3 h1 send --reliable -i eth0 --sign "$K/alice.key" --file "$T/a2" 239.7.18.1:6604
+check_rc "send --reliable --sign to normpeer exits 0" 0 "$RC"
+wait_exit pr "$LONG"
+check_rc "normpeer stored the signed file" 0 "$RC"
+check_file "normpeer names it by the info up to its first NUL" "$T/pr.out" "file a2 12"
+check_eq "its copy is byte-identical" "$(cat "$T/a2")" "$(cat "$T/p/a2")"
 
 # ---- usage ---------------------------------------------------------------------
 mc_run u1 h1 send --reliable --sign "$K/alice.key" 239.7.18.1:6603 hello
