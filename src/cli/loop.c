@@ -266,8 +266,14 @@ enum loop_end loop_run(struct loop *l)
 		if (cli_stop)
 			return LOOP_SIGNAL;
 		compact(l);
-		if (l->before_wait)
+		if (l->before_wait) {
 			l->before_wait(l, l->before_wait_data);
+			/* The hook may have handed on data that ended the run. */
+			if (l->stopped)
+				return LOOP_STOPPED;
+			if (cli_stop)
+				return LOOP_SIGNAL;
+		}
 		/* The clock again: the timers and the hook took time, and a wait
 		 * computed from before them would oversleep by as much. */
 		if (!wait_and_dispatch(l, cli_now_ns(), next))

@@ -30,7 +30,8 @@ struct loop;
 typedef void (*loop_fd_fn)(struct loop *l, int fd, unsigned events, void *data);
 /* A timer is due; it is disarmed first, so the callback may re-arm it. */
 typedef void (*loop_timer_fn)(struct loop *l, void *data);
-/* Called before each wait (and each spin with busy polling). */
+/* Called before each wait (and each spin with busy polling); it may hand
+ * on data and call loop_stop(), and the loop then ends without waiting. */
 typedef void (*loop_hook_fn)(struct loop *l, void *data);
 
 /* Why loop_run() returned. */

@@ -2,7 +2,9 @@
  * transport_udp_rx.c - joined UDP sockets read from the loop.
  *
  * Each wake-up takes what is queued, up to a bound, so that timers (a
- * progress line, --timeout) and signals are looked at between bursts. An
+ * progress line, --timeout) and signals are looked at between bursts; in
+ * batch mode the bound is time, and what a batch still holds when it is
+ * reached is handed on in the next turns of the loop. An
  * interface watched by join.c that goes away stops the loop with
  * EXIT_FAIL after join_events() has said which.
  */
@@ -10,6 +12,7 @@
 #include "cli/loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,9 +20,10 @@
 #define BURST 64
 /* Batch mode: poll the socket this long after it runs dry (at high rates
  * a sleep per datagram or two costs more CPU in context switches than
- * the datagrams themselves), and come up for air after AIR_NS. */
+ * the datagrams themselves); come up for air after UDP_RX_AIR_NS, reading
+ * the clock every CLOCK_EVERY datagrams to know. */
 #define SPIN_NS 200000
-#define AIR_NS 100000000ULL
+#define CLOCK_EVERY 8
 
 static void fill(struct udp_rx *u, struct rx_msg *m, const mcast_rxinfo *ri,
 		 uint64_t mono)
@@ -69,52 +73,63 @@ static void on_single(struct loop *l, int fd, unsigned ev, void *data)
 	}
 }
 
-/* Hand on each datagram of one batch slot (a GRO train is several). */
-static void deliver_slot(struct udp_rx *u, const mcast_rxmsg *s, uint64_t mono)
+/* Hand on what is left of the batch in u->slot, from u->next at u->off,
+ * until it is done, the loop is to stop, or `until` (monotonic ns) has
+ * passed: the clock is read every CLOCK_EVERY datagrams, and each datagram
+ * carries the time of the last reading. Returns true when the batch is
+ * done. */
+static bool drain(struct udp_rx *u, uint64_t mono, uint64_t until)
 {
-	size_t seg = s->seg ? s->seg : s->len;
-	const unsigned char *p = s->buf;
-	struct rx_msg m;
+	unsigned n = 0;
 
-	fill(u, &m, &s->info, mono);
-	if (s->seg)
-		u->trains++;
-	/* An empty datagram is a datagram too. */
-	if (s->len == 0) {
-		m.data = p;
+	while (u->next < u->got) {
+		const mcast_rxmsg *s = &u->slot[u->next];
+		size_t seg = s->seg ? s->seg : s->len;
+		struct rx_msg m;
+
+		if (u->l->stopped || loop_signalled())
+			return false;
+		if (u->off == 0 && s->seg)
+			u->trains++;
+		fill(u, &m, &s->info, mono);
+		/* An empty datagram is a datagram too. */
+		m.data = (const unsigned char *)s->buf + u->off;
+		m.len = s->len - u->off < seg ? s->len - u->off : seg;
+		u->off += m.len;
+		if (u->off >= s->len) {
+			u->next++;
+			u->off = 0;
+		}
 		u->datagrams++;
 		u->fn(u->owner, &m);
+		if (++n % CLOCK_EVERY == 0) {
+			mono = cli_now_ns();
+			if (mono >= until)
+				return u->next >= u->got;
+		}
 	}
-	for (size_t off = 0; off < s->len && seg && !u->l->stopped; off += seg) {
-		m.data = p + off;
-		m.len = s->len - off < seg ? s->len - off : seg;
-		u->datagrams++;
-		u->fn(u->owner, &m);
-	}
+	return true;
 }
 
-/* Batches, spinning a little when the socket runs dry (bench recv). */
-static void on_batch(struct loop *l, int fd, unsigned ev, void *data)
+/* Finish the batch in hand, then take new ones, spinning a little when
+ * the socket runs dry, for at most about UDP_RX_AIR_NS. */
+static void take(struct udp_rx *u)
 {
-	struct udp_rx *u = data;
-	mcast_rxmsg s[UDP_RX_SLOTS];
-	uint64_t entered = cli_now_ns(), idle_since = 0;
+	uint64_t entered = cli_now_ns(), until = entered + UDP_RX_AIR_NS, idle_since = 0;
+	struct loop *l = u->l;
 	mcast_error e;
 
-	(void)fd, (void)ev;
-	for (size_t i = 0; i < UDP_RX_SLOTS; i++) {
-		s[i].buf = u->buf + i * UDP_RX_SLOT_SIZE;
-		s[i].cap = UDP_RX_SLOT_SIZE;
-	}
+	if (u->next < u->got && (!drain(u, entered, until) || cli_now_ns() >= until))
+		return;
 	while (!l->stopped && !loop_signalled()) {
-		int got = mcast_sock_recv_batch(u->j->sock, s, UDP_RX_SLOTS,
+		int got = mcast_sock_recv_batch(u->j->sock, u->slot, UDP_RX_SLOTS,
 						MCAST_RECV_NOWAIT, &e);
 		uint64_t mono = cli_now_ns();
 
 		if (got == -EAGAIN) {
 			if (!idle_since)
 				idle_since = mono;
-			if (mono - idle_since < SPIN_NS)
+			if (mono - idle_since < SPIN_NS && mono < until)
 				continue;
 			return;
 		}
@@ -125,11 +140,33 @@ static void on_batch(struct loop *l, int fd, unsigned ev, void *data)
 			return;
 		}
 		idle_since = 0;
-		for (int i = 0; i < got && !l->stopped; i++)
-			deliver_slot(u, &s[i], mono);
-		if (mono - entered >= AIR_NS)
+		u->got = got;
+		u->next = 0;
+		u->off = 0;
+		if (!drain(u, mono, until) || cli_now_ns() >= until)
 			return;
 	}
+}
+
+/* Batches, spinning a little when the socket runs dry (bench recv). */
+static void on_batch(struct loop *l, int fd, unsigned ev, void *data)
+{
+	(void)l, (void)fd, (void)ev;
+	take(data);
+}
+
+/* Before the loop waits: go on with a batch not yet handed on, and while
+ * some of it is left, do not let the loop sleep (the socket may well have
+ * nothing new, and the slots are not a descriptor it can wait on). */
+static void before_wait(struct loop *l, void *data)
+{
+	struct udp_rx *u = data;
+
+	if (u->prev_hook)
+		u->prev_hook(l, u->prev_data);
+	if (u->next < u->got)
+		take(u);
+	l->busy = u->busy_was || u->next < u->got;
 }
 
 /* A joined interface may have gone away. */
@@ -155,6 +192,13 @@ static int attach(struct rx_transport *t, struct loop *l, rx_fn fn, void *owner)
 	u->owner = owner;
 	rc = loop_fd_add(l, mcast_sock_fd(u->j->sock), LOOP_READ,
 			 u->batch ? on_batch : on_single, u);
+	if (rc == 0 && u->batch) {
+		u->busy_was = l->busy;
+		u->prev_hook = l->before_wait;
+		u->prev_data = l->before_wait_data;
+		l->before_wait = before_wait;
+		l->before_wait_data = u;
+	}
 	if (rc == 0 && u->j->watch)
 		rc = loop_fd_add(l, mcast_watch_fd(u->j->watch), LOOP_READ, on_watch, u);
 	return rc;
@@ -177,10 +221,21 @@ int udp_rx_init(struct udp_rx *u, struct join *j, bool batch)
 	u->buf = malloc(batch ? (size_t)UDP_RX_SLOTS * UDP_RX_SLOT_SIZE : UDP_RX_SLOT_SIZE);
 	if (!u->buf)
 		return -ENOMEM;
+	for (size_t i = 0; batch && i < UDP_RX_SLOTS; i++) {
+		u->slot[i].buf = u->buf + i * UDP_RX_SLOT_SIZE;
+		u->slot[i].cap = UDP_RX_SLOT_SIZE;
+	}
 	u->t.attach = attach;
 	u->t.close = close_rx;
 	u->t.impl = u;
 	return 0;
+}
+
+bool udp_rx_pending(const struct udp_rx *u)
+{
+	struct pollfd p = {.fd = u->j->sock ? mcast_sock_fd(u->j->sock) : -1, .events = POLLIN};
+
+	return u->next < u->got || (p.fd >= 0 && poll(&p, 1, 0) > 0);
 }
 
 uint32_t udp_rx_drops(const struct udp_rx *u)

@@ -1,7 +1,8 @@
 /*
  * test_loop.c - the event loop (src/cli/loop.h): timers in order and
  * re-armed from their callback, a deadline, a descriptor's callback, a
- * stop with an exit code, and SIGTERM ending a loop that never waits.
+ * stop with an exit code (also from the before-wait hook), and SIGTERM
+ * ending a loop that never waits.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +110,38 @@ static void descriptor_callback(void **state)
 	close(p[1]);
 }
 
+static void stop_from_hook(struct loop *l, void *data)
+{
+	struct ctx *c = data;
+
+	if (++c->fired == 3)
+		loop_stop(l, 7);
+}
+
+/* A before-wait hook that ends the run (the batch receiver hands on data
+ * from it): the loop returns without waiting for the descriptor, which
+ * never becomes readable, or the deadline. */
+static void hook_stops_before_the_wait(void **state)
+{
+	struct loop l;
+	struct ctx c = {0};
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(loop_init(&l), 0);
+	assert_int_equal(loop_fd_add(&l, p[0], LOOP_READ, readable, &c), 0);
+	l.before_wait = stop_from_hook;
+	l.before_wait_data = &c;
+	l.busy = true; /* the first two turns do not wait either */
+	loop_deadline(&l, cli_now_ns() + 30000000000ULL);
+	assert_int_equal(loop_run(&l), LOOP_STOPPED);
+	assert_int_equal(l.rc, 7);
+	assert_int_equal(c.fired, 3);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void busy(struct loop *l, void *data)
 {
 	struct ctx *c = data;
@@ -145,6 +178,7 @@ int main(void)
 		cmocka_unit_test(timers_rearm_and_stop),
 		cmocka_unit_test(deadline_ends_the_run),
 		cmocka_unit_test(descriptor_callback),
+		cmocka_unit_test(hook_stops_before_the_wait),
 		cmocka_unit_test(sigterm_stops_a_loop_that_never_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
