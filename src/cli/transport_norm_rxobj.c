@@ -101,13 +101,16 @@ static bool same_file(const struct norminfo *a, const struct norminfo *b)
  * without a word and would acknowledge the object as complete, so the
  * first time: say so, delete what it wrote, and free this sender's
  * buffers (NormNodeFreeBuffers), which aborts its objects here but keeps
- * them pending, so the receiver asks for them again and never
- * acknowledges them. The other files in progress from that sender are
- * aborted by that too; they come again, unreported. When the sender
- * repeats the file (it heard the request, so it knows this receiver) and
- * it still does not fit, the receiver ends: it cannot store what it is
- * sent. (libnorm receives in a thread of its own: a receiver that falls a
- * whole file behind it learns too late, after libnorm acknowledged it.)
+ * them pending, so the receiver never acknowledges them, and ask that
+ * sender for infos only (NORM_NACK_INFO_ONLY): what was dropped is never
+ * repaired, so the file cannot complete in libnorm's thread while this
+ * one looks at it, but the request for its info makes the sender repeat
+ * that, and know this receiver. The other files in progress from that
+ * sender are aborted by that too, unreported. When the info comes again
+ * and the file still does not fit, the receiver ends: it cannot store
+ * what it is sent; when it fits now, repairs are asked for again.
+ * (libnorm receives in a thread of its own: a receiver that falls a whole
+ * file behind it learns too late, after libnorm acknowledged it.)
  */
 static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 {
@@ -138,17 +141,21 @@ static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 			r->pending[i]->reset = true;
 	file_forget(r, ev->object);
 	filestore_discard(&r->fs, leaf);
+	NormNodeSetNackingMode(ev->sender, NORM_NACK_INFO_ONLY);
 	NormNodeFreeBuffers(ev->sender);
 }
 
-/* A file that did not fit before came again and fits now: not lost. */
-static void fits_now(struct norm_rx *r, const struct norminfo *ni)
+/* A file that did not fit before came again and fits now: not lost, and
+ * its sender's repairs are asked for again. */
+static void fits_now(struct norm_rx *r, const NormEvent *ev, const struct norminfo *ni)
 {
 	for (size_t k = 0; k < r->nfull; k++) {
 		if (!same_file(&r->full[k], ni))
 			continue;
 		r->full[k] = r->full[--r->nfull];
 		r->lost--, r->no_space--;
+		NormNodeSetNackingMode(ev->sender, NORM_NACK_NORMAL);
+		NormObjectSetNackingMode(ev->object, NORM_NACK_NORMAL);
 		return;
 	}
 }
@@ -241,7 +248,7 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 			      (uint64_t)NormObjectGetSize(ev->object)) < 0)
 		no_space(r, ev, f);
 	else
-		fits_now(r, &f->ni);
+		fits_now(r, ev, &f->ni);
 }
 
 void mcast__norm_rx_lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
