@@ -159,19 +159,41 @@ static void forward_datagram(struct bridge *b, const void *buf, size_t len,
 	}
 }
 
+/* How long publishes may be held back under a flood so that they leave
+ * together: one TCP segment, and one wake-up of the broker, for all that
+ * arrived in the window. A stream sparser than this is never held. */
+#define HOLD_NS 200000ull
+
+/* Let what is corked go now. */
+static void flush(struct bridge *b)
+{
+	if (b->corked)
+		mqtt_link_cork(b->link, b->corked = false);
+	b->flushed_at = cli_now_ns();
+	loop_timer_at(b->l, b->flush_timer, 0);
+}
+
+static void on_flush(struct loop *l, void *data)
+{
+	(void)l;
+	flush(data);
+}
+
 static void on_group(struct loop *l, int fd, unsigned events, void *data)
 {
 	static unsigned char buf[65536];
 	struct bridge *b = data;
 	mcast_rxinfo ri;
 	mcast_error e;
+	int fwd = 0;
 
 	(void)fd, (void)events;
 	/* A batch per wake-up: the kernel buffer empties fast under a flood.
-	 * From its second datagram on, the publishes are corked and leave
-	 * together at its end: one wake-up of the broker for the batch, and
-	 * no wait for a lone datagram. */
-	for (int i = 0, fwd = 0; i < 64; i++) {
+	 * The publishes are corked and leave together at the batch's end,
+	 * or, when the last flush was less than HOLD_NS ago (a flood), when
+	 * that window closes: the broker then reads many messages a segment,
+	 * and a lone datagram of a sparse stream still leaves at once. */
+	for (int i = 0; i < 64; i++) {
 		ssize_t n = mcast_sock_recv(b->j.sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
 
 		if (n == -EAGAIN || n == -EINTR)
@@ -187,12 +209,17 @@ static void on_group(struct loop *l, int fd, unsigned events, void *data)
 			b->st.own_datagrams++;
 			continue;
 		}
-		if (++fwd == 2 && !b->corked)
+		if (!b->corked && mqtt_link_up(b->link))
 			mqtt_link_cork(b->link, b->corked = true);
 		forward_datagram(b, buf, (size_t)n, &ri);
+		fwd++;
 	}
-	if (b->corked)
-		mqtt_link_cork(b->link, b->corked = false);
+	if (!b->corked || loop_timer_due(l, b->flush_timer))
+		return;
+	if (fwd > 0 && cli_now_ns() - b->flushed_at < HOLD_NS)
+		loop_timer_at(l, b->flush_timer, b->flushed_at + HOLD_NS);
+	else
+		flush(b);
 }
 
 static void on_watch(struct loop *l, int fd, unsigned events, void *data)
@@ -344,6 +371,7 @@ static int start(struct bridge *b)
 	b->l->before_wait_data = b;
 	b->l->on_report = on_report;
 	b->l->report_data = b;
+	b->flush_timer = loop_timer_new(b->l, on_flush, b);
 	if (b->o.progress_ns) {
 		b->progress_timer = loop_timer_new(b->l, on_progress, b);
 		loop_timer_at(b->l, b->progress_timer, cli_now_ns() + b->o.progress_ns);
@@ -370,6 +398,7 @@ int cmd_bridge(int argc, char **argv)
 		rc = b->l->stopped ? b->l->rc : EXIT_OK;
 		/* What is queued or in flight gets a last chance before the
 		 * summary counts it. */
+		flush(b);
 		mqtt_link_close_keep(b->link, &b->st.reconnects, &b->proto);
 		b->link = NULL;
 		if (b->ready)

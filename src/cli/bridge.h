@@ -70,8 +70,8 @@ struct bridge {
 	struct qitem *q;
 	size_t qhead, qn, qbytes;
 	uint64_t inflight, window;
-	int progress_timer;
-	uint64_t started, down_at;
+	int progress_timer, flush_timer;
+	uint64_t started, down_at, flushed_at; /* flushed_at: corked publishes last let go */
 	bool ready, corked, warned[WARN_MAX];
 	struct emit rec, out_rec;
 	struct bridge_stats st;
