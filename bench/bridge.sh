@@ -105,13 +105,47 @@ TCK=$(getconf CLK_TCK)
 cpu_us() {
 	awk -v t="$TCK" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1e6 / t) }' "/proc/$1/stat"
 }
+# TCP segments sent from h2 (the bridge's namespace) so far.
+tcp_out_segs() {
+	in_ns h2 awk '/^Tcp:/ { if (n++) print $12 }' /proc/net/snmp
+}
+# pstat_start PID FILE: count the system calls and the context switches
+# (each a sleep or a preemption) of process PID into FILE, if perf(1) can;
+# perf's PID in PSTAT. pstat_stop PERF-PID: stop it, its FILE written.
+# pstat FILE EVENT: the count of EVENT ("?" unknown).
+PERF_OK=$(perf stat -e raw_syscalls:sys_enter,context-switches -x, -o /dev/null true 2>/dev/null && echo 1)
+pstat_start() {
+	PSTAT=
+	[ -n "$PERF_OK" ] || return 0
+	perf stat -e raw_syscalls:sys_enter,context-switches -x, -p "$1" -o "$2" >/dev/null 2>&1 &
+	PSTAT=$!
+}
+pstat_stop() {
+	[ -n "$1" ] || return 0
+	kill -INT "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+pstat() {
+	awk -F, -v e="$2" '$3 == e { print $1 }' "$1" 2>/dev/null
+}
+# per COUNT N: COUNT / N with two decimals ("?" when unknown).
+per() {
+	"$PY" -c 'import sys
+c, n = sys.argv[1:]
+print("%.2f" % (int(c) / float(n)) if c.isdigit() and int(n) else "?")' "$1" "$2"
+}
 in_ns h3 mosquitto_sub -h 10.76.0.3 -t bench -C "$N" -W 60 -F '%U' >"$T/ceil.out" &
 sub=$!
 sleep 0.5
-b0=$(cpu_us "$BROKER")
+b0=$(cpu_us "$BROKER") segs0=$(tcp_out_segs)
+pstat_start "$BROKER" "$T/bps.out"
 in_ns h2 timeout 120 mosquitto_pub -h 10.76.0.3 -t bench -l <"$T/lines"
 wait "$sub"
+pstat_stop "$PSTAT"
+ceil_bsc=$(per "$(pstat "$T/bps.out" raw_syscalls:sys_enter)" "$N")
+ceil_bcs=$(per "$(pstat "$T/bps.out" context-switches)" "$N")
 ceil_cpu=$(( ($(cpu_us "$BROKER") - b0) * 10 / N ))
+ceil_segs=$("$PY" -c "print('%.2f' % (($(tcp_out_segs) - $segs0) / $N))")
 read -r ceil_got ceil < <(rate "$T/ceil.out")
 echo "ceiling: $ceil_got of $N at $ceil messages/s" >&2
 
@@ -143,12 +177,24 @@ run_bridge() {
 		perf record -q -g -F 499 -p "$br" -o "$PERF.$rate.data" 2>"$T/perf.err" &
 		perf=$!
 	fi
-	local b0 c0 bcpu ccpu
+	# System calls of the bridge and the broker, counted by perf(1).
+	local b0 c0 bcpu ccpu segs0 sc bps
+	pstat_start "$br" "$T/sc.out"
+	sc=$PSTAT
+	pstat_start "$BROKER" "$T/bps.out"
+	bps=$PSTAT
+	segs0=$(tcp_out_segs)
 	b0=$(cpu_us "$BROKER") c0=$(cpu_us "$br")
 	in_ns h1 "$MCAST" bench send -i eth0 --size 64 --rate "$rate" -n "$N" --json \
 		239.4.4.4:5000 >"$T/bs.out" 2>"$T/bs.err"
 	wait "$sub"
 	bcpu=$(( ($(cpu_us "$BROKER") - b0) * 10 / N )) ccpu=$(( ($(cpu_us "$br") - c0) * 10 / N ))
+	local segs=$(( $(tcp_out_segs) - segs0 )) calls bcalls bcs
+	pstat_stop "$sc"
+	pstat_stop "$bps"
+	calls=$(pstat "$T/sc.out" raw_syscalls:sys_enter)
+	bcalls=$(pstat "$T/bps.out" raw_syscalls:sys_enter)
+	bcs=$(pstat "$T/bps.out" context-switches)
 	[ -n "$perf" ] && kill -INT "$perf" && wait "$perf"
 	kill -TERM "$br"
 	wait "$br"
@@ -157,14 +203,16 @@ run_bridge() {
 L=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 print([x for x in L if x.get("event")=="summary"][-1]["sent"])' "$T/bs.out" 2>/dev/null || echo "?")
 	"$PY" - "$T/br.err" "$rate" "$sent" "$got" "$r" "$ceil" "$(($(rcvbuf_errors) - drops0))" \
-		"$bcpu" "$ccpu" <<'PY'
+		"$bcpu" "$ccpu" "${calls:-?}" "$segs" "${bcalls:-?}" "${bcs:-?}" <<'PY'
 import re, sys
-f, rate, sent, got, r, ceil, drops, bcpu, ccpu = sys.argv[1:]
+f, rate, sent, got, r, ceil, drops, bcpu, ccpu, calls, segs, bcalls, bcs = sys.argv[1:]
 m = [re.search(r"summary: (\d+) datagrams? to MQTT \(of (\d+) received\)", l)
      for l in open(f)]
 pub, rx = [x for x in m if x][-1].groups()
-print("| %s | %s | %s | %s | %s | %s | %s | %.2f | %.1f | %.1f |" % (rate, sent, rx, pub,
-      drops, got, r, int(r) / float(ceil), int(bcpu) / 10, int(ccpu) / 10))
+per = lambda v: "%.2f" % (int(v) / float(rx)) if v.isdigit() and int(rx) else "?"
+print("| %s | %s | %s | %s | %s | %s | %s | %.2f | %.1f | %.1f | %s | %s | %s | %s |" % (rate, sent,
+      rx, pub, drops, got, r, int(r) / float(ceil), int(bcpu) / 10, int(ccpu) / 10, per(calls),
+      per(segs), per(bcalls), per(bcs)))
 PY
 }
 rows=$(for f in 0.9 1.0; do run_bridge "$("$PY" -c "print(int($ceil * $f))")"; done)
@@ -228,10 +276,11 @@ report() {
 Load average before the run: $LOAD0.
 
 Broker ceiling (mosquitto_pub -l -> mosquitto -> mosquitto_sub): **$ceil messages/s**
-($ceil_got of $N received); the broker used $((ceil_cpu / 10)).$((ceil_cpu % 10)) us of CPU per message.
+($ceil_got of $N received); the broker used $((ceil_cpu / 10)).$((ceil_cpu % 10)) us of CPU, $ceil_bsc system calls and $ceil_bcs context switches per message;
+mosquitto_pub sent it $ceil_segs TCP segments per message.
 
-| bench send rate | sent | bridge received | bridge published | kernel drops at the bridge | subscriber got | subscriber rate | x ceiling | broker CPU us/msg | bridge CPU us/msg |
-|---|---|---|---|---|---|---|---|---|---|
+| bench send rate | sent | bridge received | bridge published | kernel drops at the bridge | subscriber got | subscriber rate | x ceiling | broker CPU us/msg | bridge CPU us/msg | bridge syscalls/msg | TCP segments/msg to the broker | broker syscalls/msg | broker context switches/msg |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $rows
 
 Latency at 1000 messages/s, microseconds:
