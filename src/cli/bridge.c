@@ -74,7 +74,7 @@ static bool publish(struct bridge *b, const char *topic, const void *p, size_t l
 	if (rc == 0)
 		return true;
 	b->inflight--;
-	if (rc == -ENOTCONN)
+	if (rc == -ENOTCONN || rc == -EAGAIN)
 		return false;
 	b->st.mqtt_refused++;
 	bridge_warn_once(b, WARN_MQTT_REFUSED, "a message of %zu bytes to %s not published: %s; "
@@ -162,64 +162,99 @@ static void forward_datagram(struct bridge *b, const void *buf, size_t len,
 /* How long publishes may be held back under a flood so that they leave
  * together: one TCP segment, and one wake-up of the broker, for all that
  * arrived in the window. A stream sparser than this is never held. */
-#define HOLD_NS 200000ull
+#ifndef HOLD_NS
+#define HOLD_NS 500000ull
+#endif
 
-/* Let what is corked go now. */
+/* Datagrams per receive call, each slot large enough for any datagram. */
+#define RX_SLOTS 32
+#define RX_SLOT_SIZE 65536
+
+/* Forward what the group socket holds, up to two batches (one recvmmsg
+ * each), corked; how many datagrams were forwarded. */
+static int read_group(struct bridge *b)
+{
+	mcast_rxmsg s[RX_SLOTS];
+	mcast_error e;
+	int fwd = 0;
+
+	for (size_t i = 0; i < RX_SLOTS; i++) {
+		s[i].buf = b->rxbuf + i * RX_SLOT_SIZE;
+		s[i].cap = RX_SLOT_SIZE;
+	}
+	for (int round = 0; round < 2; round++) {
+		int got = mcast_sock_recv_batch(b->j.sock, s, RX_SLOTS, MCAST_RECV_NOWAIT, &e);
+
+		if (got == -EAGAIN || got == -EINTR)
+			break;
+		if (got < 0) {
+			cli_err("%s", e.msg);
+			loop_stop(b->l, EXIT_FAIL);
+			break;
+		}
+		for (int i = 0; i < got; i++) {
+			const mcast_rxinfo *ri = &s[i].info;
+
+			if (ri->drops > b->st.kernel_drops)
+				b->st.kernel_drops = ri->drops;
+			/* Per datagram: a batch mixes our own sends with others'. */
+			if (own_send(b, &ri->source)) {
+				b->st.own_datagrams++;
+				continue;
+			}
+			if (!b->corked && mqtt_link_up(b->link))
+				mqtt_link_cork(b->link, b->corked = true);
+			forward_datagram(b, s[i].buf, s[i].len, ri);
+			fwd++;
+		}
+		if (got < RX_SLOTS)
+			break;
+	}
+	return fwd;
+}
+
+/* Let what is corked go now, and listen to the group again. */
 static void flush(struct bridge *b)
 {
 	if (b->corked)
 		mqtt_link_cork(b->link, b->corked = false);
 	b->flushed_at = cli_now_ns();
 	loop_timer_at(b->l, b->flush_timer, 0);
+	if (b->o.to)
+		loop_fd_events(b->l, mcast_sock_fd(b->j.sock), LOOP_READ);
 }
 
+/* The hold window closed: what arrived meanwhile leaves with the rest. */
 static void on_flush(struct loop *l, void *data)
 {
+	struct bridge *b = data;
+
 	(void)l;
-	flush(data);
+	if (!l->stopped)
+		read_group(b);
+	flush(b);
 }
 
+/* The publishes are corked and leave together at the batch's end, or,
+ * when the last flush was less than HOLD_NS ago (a flood), when that
+ * window closes: the bridge then stops listening to the group until it
+ * does, and reads all that arrived meanwhile at once. The broker reads
+ * many messages a segment, the bridge wakes once a window, and a lone
+ * datagram of a sparse stream still leaves at once. */
 static void on_group(struct loop *l, int fd, unsigned events, void *data)
 {
-	static unsigned char buf[65536];
 	struct bridge *b = data;
-	mcast_rxinfo ri;
-	mcast_error e;
-	int fwd = 0;
+	int fwd = read_group(b);
 
-	(void)fd, (void)events;
-	/* A batch per wake-up: the kernel buffer empties fast under a flood.
-	 * The publishes are corked and leave together at the batch's end,
-	 * or, when the last flush was less than HOLD_NS ago (a flood), when
-	 * that window closes: the broker then reads many messages a segment,
-	 * and a lone datagram of a sparse stream still leaves at once. */
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = mcast_sock_recv(b->j.sock, buf, sizeof(buf), &ri, MCAST_RECV_NOWAIT, &e);
-
-		if (n == -EAGAIN || n == -EINTR)
-			break;
-		if (n < 0) {
-			cli_err("%s", e.msg);
-			loop_stop(l, EXIT_FAIL);
-			break;
-		}
-		if (ri.drops > b->st.kernel_drops)
-			b->st.kernel_drops = ri.drops;
-		if (own_send(b, &ri.source)) {
-			b->st.own_datagrams++;
-			continue;
-		}
-		if (!b->corked && mqtt_link_up(b->link))
-			mqtt_link_cork(b->link, b->corked = true);
-		forward_datagram(b, buf, (size_t)n, &ri);
-		fwd++;
-	}
+	(void)events;
 	if (!b->corked || loop_timer_due(l, b->flush_timer))
 		return;
-	if (fwd > 0 && cli_now_ns() - b->flushed_at < HOLD_NS)
+	if (fwd > 0 && cli_now_ns() - b->flushed_at < HOLD_NS) {
 		loop_timer_at(l, b->flush_timer, b->flushed_at + HOLD_NS);
-	else
+		loop_fd_events(l, fd, 0);
+	} else {
 		flush(b);
+	}
 }
 
 static void on_watch(struct loop *l, int fd, unsigned events, void *data)
@@ -346,7 +381,8 @@ static int start(struct bridge *b)
 	char err[300];
 	int rc;
 
-	if (loop_init(&b->loop) < 0 || emit_init(&b->out_rec, stdout, b->o.json) < 0 ||
+	b->rxbuf = b->o.to ? malloc((size_t)RX_SLOTS * RX_SLOT_SIZE) : NULL;
+	if ((b->o.to && !b->rxbuf) || loop_init(&b->loop) < 0 || emit_init(&b->out_rec, stdout, b->o.json) < 0 ||
 	    emit_init(&b->rec, NULL, true) < 0)
 		return cli_err("out of memory"), EXIT_FAIL;
 	b->l = &b->loop;
@@ -405,9 +441,10 @@ int cmd_bridge(int argc, char **argv)
 			bridge_report(b, "summary");
 	}
 	mqtt_link_close(b->link);
-	while (b->q && b->qn)
+	while (b->q && b->qn && b->o.queue) /* qn > 0 needs a queue */
 		queue_pop(b);
 	free(b->q);
+	free(b->rxbuf);
 	bridge_close(b);
 	emit_free(&b->rec);
 	emit_free(&b->out_rec);

@@ -67,6 +67,7 @@ struct bridge {
 	struct loop loop, *l;
 	struct mqtt_link *link;
 	const char *proto; /* the link's protocol, kept after it closed */
+	unsigned char *rxbuf; /* the receive batch's slots */
 	struct qitem *q;
 	size_t qhead, qn, qbytes;
 	uint64_t inflight, window;

@@ -2,10 +2,12 @@
  * bridge_mqtt.c - one libmosquitto client on the tool's event loop.
  */
 #include "cli/bridge_mqtt.h"
+#include "cli/bridge_mqtt_link.h"
 #include "cli/cli.h"
 #include "cli/loop.h"
 #include "cli/mqtt_echo.h"
 #include "cli/mqtt_setup.h"
+#include "cli/mqtt_wire.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -25,32 +27,11 @@
 #define MISC_NS 500000000ULL            /* keep-alive work twice a second */
 #define CLOSE_NS 2000000000ULL          /* at most this long to drain at exit */
 #define CONNECT_NS 10000000000ULL       /* default: an attempt without CONNACK fails */
-/* Reads per readiness: enough to empty a full socket buffer of small
- * messages, few enough that the multicast side is served too. */
-#define READS_PER_EVENT 256
 
-struct mqtt_link {
-	struct mosquitto *m;
-	struct loop *l;
-	struct mqtt_conf c;
-	struct mqtt_events ev;
-	int fd;		/* the socket in the loop, or -1 */
-	int misc_timer, retry_timer;
-	bool up, ever_up, subscribed, closing;
-	bool v5, fallback; /* connected with 5; retry with 3.1.1 at once */
-	uint64_t backoff, reconnects, inflight, attempt_at, connect_ns;
-	char why[256]; /* why the current attempt failed, "" if unknown */
-	char prop_id[17];
-	mosquitto_property *props; /* the user property, for MQTT 5 */
-	struct mqtt_echo echo;	   /* recent publishes, for MQTT 3.1.1 */
-};
 
 static bool lib_ready;
 
-static void set_why(struct mqtt_link *k, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_why(struct mqtt_link *k, const char *fmt, ...)
+void mqtt_link_why(struct mqtt_link *k, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +48,7 @@ static void schedule_retry(struct mqtt_link *k)
 }
 
 /* The socket closed: leave the loop, tell the owner, plan the retry. */
-static void went_down(struct mqtt_link *k, int rc)
+void mqtt_link_down(struct mqtt_link *k, int rc)
 {
 	bool was_up = k->up;
 
@@ -76,6 +57,8 @@ static void went_down(struct mqtt_link *k, int rc)
 	k->fd = -1;
 	k->up = false;
 	k->subscribed = false;
+	k->wire = k->held = false;
+	mqtt_wire_reset(&k->w);
 	if (k->closing)
 		return;
 	if (k->fallback) {
@@ -84,7 +67,7 @@ static void went_down(struct mqtt_link *k, int rc)
 		return;
 	}
 	if (!k->why[0])
-		set_why(k, "%s", mqtt_rc_text(rc));
+		mqtt_link_why(k, "%s", mqtt_rc_text(rc));
 	/* QoS 0 messages not yet written are gone with the connection;
 	 * libmosquitto sends QoS 1 and 2 ones again after reconnecting. */
 	if (k->c.qos == 0 && k->inflight) {
@@ -104,7 +87,7 @@ static void on_log(struct mosquitto *m, void *data, int level, const char *text)
 	(void)m;
 	/* TLS failures are explained only here (the OpenSSL error). */
 	if (level & MOSQ_LOG_ERR)
-		set_why(k, "%s", text);
+		mqtt_link_why(k, "%s", text);
 	cli_debug("libmosquitto: %s", text);
 }
 
@@ -136,18 +119,19 @@ static void on_connect(struct mosquitto *m, void *data, int rc, int flags,
 			cli_debug("the broker refused MQTT 5; trying 3.1.1");
 			return;
 		}
-		set_why(k, "the broker refused the connection: %s",
+		mqtt_link_why(k, "the broker refused the connection: %s",
 			k->v5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc));
 		return;
 	}
 	k->why[0] = '\0';
 	k->backoff = BACKOFF_MIN_NS;
 	log_while_connecting(k, false);
+	mqtt_link_wire_setup(k, props);
 	if (k->c.filter) {
 		int src = mosquitto_subscribe_v5(m, NULL, k->c.filter, k->c.qos, sub_opts, NULL);
 
 		if (src != MOSQ_ERR_SUCCESS)
-			set_why(k, "cannot subscribe to %s: %s", k->c.filter, mqtt_rc_text(src));
+			mqtt_link_why(k, "cannot subscribe to %s: %s", k->c.filter, mqtt_rc_text(src));
 		return; /* up once the broker acknowledges it */
 	}
 	k->up = true;
@@ -163,7 +147,7 @@ static void on_subscribe(struct mosquitto *m, void *data, int mid, int n,
 	(void)m, (void)mid, (void)props;
 	/* 0x80 and above: the broker refused the subscription. */
 	if (n < 1 || granted[0] >= 0x80) {
-		set_why(k, "the broker refused the subscription to %s", k->c.filter);
+		mqtt_link_why(k, "the broker refused the subscription to %s", k->c.filter);
 		mosquitto_disconnect(m);
 		return;
 	}
@@ -176,7 +160,7 @@ static void on_disconnect(struct mosquitto *m, void *data, int rc,
 			  const mosquitto_property *props)
 {
 	(void)m, (void)props;
-	went_down(data, rc);
+	mqtt_link_down(data, rc);
 }
 
 static void on_publish(struct mosquitto *m, void *data, int mid, int rc,
@@ -203,57 +187,14 @@ static void on_message(struct mosquitto *m, void *data, const struct mosquitto_m
 	k->ev.message(k->ev.owner, msg->topic, msg->payload, len, own, msg->retain);
 }
 
-/* Keep e as the reason an attempt failed, if it is a connection's error
- * and no reason is known yet: libmosquitto's own write or read may be the
- * call that collects a refusal, and then no later call reports it. */
-static void note_errno(struct mqtt_link *k, int e)
-{
-	const char *t = mqtt_conn_error(e);
-
-	if (t && !k->why[0])
-		set_why(k, "%s", t);
-}
-
-static void on_fd(struct loop *l, int fd, unsigned events, void *data)
-{
-	struct mqtt_link *k = data;
-	int rc = MOSQ_ERR_SUCCESS;
-
-	(void)l;
-	if (!k->up && mqtt_socket_failed(fd, k->c.url->tls, k->why, sizeof(k->why))) {
-		went_down(k, MOSQ_ERR_CONN_LOST);
-		return;
-	}
-	if (events & (LOOP_READ | LOOP_ERROR)) {
-		for (int i = 0; i < READS_PER_EVENT && k->fd == fd; i++) {
-			errno = 0;
-			rc = mosquitto_loop_read(k->m, 1);
-			if (!k->up)
-				note_errno(k, errno);
-			if (rc != MOSQ_ERR_SUCCESS || errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-		}
-	}
-	if (rc == MOSQ_ERR_SUCCESS && k->fd == fd && (events & LOOP_WRITE)) {
-		errno = 0;
-		rc = mosquitto_loop_write(k->m, 1);
-		if (!k->up)
-			note_errno(k, errno);
-	}
-	/* libmosquitto reports most failures through on_disconnect; one it
-	 * only returns still ends the connection. */
-	if (rc != MOSQ_ERR_SUCCESS && k->fd == fd)
-		went_down(k, rc);
-}
-
 /* Attach the socket of a connection in progress to the loop; e is errno
  * as the call that started it left it (a TLS handshake writes at once). */
 static void attach(struct mqtt_link *k, int e)
 {
 	k->attempt_at = cli_now_ns();
-	note_errno(k, e);
+	mqtt_link_note_errno(k, e);
 	k->fd = mosquitto_socket(k->m);
-	if (k->fd >= 0 && loop_fd_add(k->l, k->fd, LOOP_READ, on_fd, k) < 0)
+	if (k->fd >= 0 && loop_fd_add(k->l, k->fd, LOOP_READ, mqtt_link_on_fd, k) < 0)
 		k->fd = -1;
 }
 
@@ -275,7 +216,7 @@ static void on_retry(struct loop *l, void *data)
 		attach(k, errno);
 		return;
 	}
-	set_why(k, "%s", mqtt_rc_text(rc));
+	mqtt_link_why(k, "%s", mqtt_rc_text(rc));
 	if (!k->ever_up)
 		k->ev.down(k->ev.owner, k->why, false);
 	else
@@ -289,18 +230,12 @@ static void on_misc(struct loop *l, void *data)
 	/* A connect that nobody answers (a silent host) would otherwise wait
 	 * for TCP's own timeout, minutes. */
 	if (!k->up && k->fd >= 0 && cli_now_ns() - k->attempt_at > k->connect_ns) {
-		set_why(k, "no answer within %.3g s", (double)k->connect_ns / 1e9);
-		went_down(k, MOSQ_ERR_TIMEOUT);
+		mqtt_link_why(k, "no answer within %.3g s", (double)k->connect_ns / 1e9);
+		mqtt_link_down(k, MOSQ_ERR_TIMEOUT);
 	}
 	if (k->fd >= 0 && mosquitto_loop_misc(k->m) != MOSQ_ERR_SUCCESS && k->fd >= 0)
-		went_down(k, MOSQ_ERR_KEEPALIVE);
+		mqtt_link_down(k, MOSQ_ERR_KEEPALIVE);
 	loop_timer_at(l, k->misc_timer, cli_now_ns() + MISC_NS);
-}
-
-void mqtt_link_before_wait(struct mqtt_link *k)
-{
-	if (k && k->fd >= 0)
-		loop_fd_events(k->l, k->fd, LOOP_READ | (mosquitto_want_write(k->m) ? LOOP_WRITE : 0));
 }
 
 /* Credentials, TLS and callbacks; -1 with a sentence in err. */
@@ -353,6 +288,10 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 		mqtt_link_close(k);
 		return -1;
 	}
+	/* libmosquitto then writes only when mqtt_link_on_fd() asks it to, never in
+	 * the middle of a batch framed here. */
+	k->own_wire = c->qos == 0 && !c->url->tls &&
+		      mosquitto_threaded_set(k->m, true) == MOSQ_ERR_SUCCESS;
 	if (configure(k, err, errlen) < 0) {
 		mqtt_link_close(k);
 		return -1;
@@ -385,6 +324,17 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 	k->inflight++;
 	if (!k->v5 && k->c.filter)
 		mqtt_echo_add(&k->echo, topic, payload, len);
+	if (k->wire) {
+		rc = mqtt_wire_publish(&k->w, &k->wf, topic, payload, len);
+		if (rc == 0)
+			return 0;
+		k->inflight--;
+		if (rc == -EAGAIN || rc == -EMSGSIZE)
+			return rc;
+		snprintf(err, errlen, "%s", rc == -EINVAL ? mqtt_rc_text(MOSQ_ERR_INVAL)
+							   : "out of memory");
+		return -EIO;
+	}
 	rc = mosquitto_publish_v5(k->m, NULL, topic, (int)len, payload, k->c.qos,
 				  k->c.retain, k->v5 && k->c.filter ? k->props : NULL);
 	if (rc == MOSQ_ERR_SUCCESS)
@@ -396,14 +346,6 @@ int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payloa
 		return -EMSGSIZE;
 	snprintf(err, errlen, "%s", mqtt_rc_text(rc));
 	return -EIO;
-}
-
-void mqtt_link_cork(struct mqtt_link *k, bool on)
-{
-	int v = on;
-
-	if (k && k->up && k->fd >= 0)
-		setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
 }
 
 bool mqtt_link_up(const struct mqtt_link *k)
@@ -421,35 +363,19 @@ uint64_t mqtt_link_reconnects(const struct mqtt_link *k)
 	return k ? k->reconnects : 0;
 }
 
-/* At exit: give what is queued up to CLOSE_NS to reach the broker (and,
- * with QoS 1 and 2, to be acknowledged), then disconnect. */
-static void drain(struct mqtt_link *k)
-{
-	uint64_t end = cli_now_ns() + CLOSE_NS;
-
-	while (k->up && k->fd >= 0 && (k->inflight || mosquitto_want_write(k->m)) &&
-	       cli_now_ns() < end) {
-		struct pollfd p = {k->fd, POLLIN | (mosquitto_want_write(k->m) ? POLLOUT : 0), 0};
-		int fd = k->fd;
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		on_fd(k->l, fd, (p.revents & (POLLIN | POLLHUP) ? LOOP_READ : 0) |
-				       (p.revents & POLLOUT ? LOOP_WRITE : 0) |
-				       (p.revents & POLLERR ? LOOP_ERROR : 0), k);
-	}
-}
-
 void mqtt_link_close(struct mqtt_link *k)
 {
 	if (!k)
 		return;
 	if (k->m) {
-		drain(k);
+		mqtt_link_drain(k, CLOSE_NS);
 		k->closing = true;
+		/* Not in the middle of a batch of ours. */
 		if (k->fd >= 0) {
-			mosquitto_disconnect(k->m);
-			mosquitto_loop_write(k->m, 1);
+			if (!k->w.off) {
+				mosquitto_disconnect(k->m);
+				mosquitto_loop_write(k->m, 1);
+			}
 			loop_fd_del(k->l, k->fd);
 		}
 		mosquitto_destroy(k->m);
@@ -459,6 +385,7 @@ void mqtt_link_close(struct mqtt_link *k)
 		lib_ready = false;
 	}
 	mosquitto_property_free_all(&k->props);
+	mqtt_wire_free(&k->w);
 	free(k);
 }
 
@@ -466,7 +393,7 @@ void mqtt_link_close_keep(struct mqtt_link *k, uint64_t *reconnects, const char 
 {
 	/* Draining may still change both: read them after it. */
 	if (k)
-		drain(k);
+		mqtt_link_drain(k, CLOSE_NS);
 	*reconnects = mqtt_link_reconnects(k);
 	*protocol = mqtt_link_protocol(k);
 	mqtt_link_close(k);

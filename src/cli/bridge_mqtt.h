@@ -75,16 +75,18 @@ int mqtt_link_open(struct mqtt_link **out, const struct mqtt_conf *c, struct loo
 
 /*
  * Publish one message to topic. Returns 0, -ENOTCONN while the link is
- * down, -EMSGSIZE when the broker takes no message this large, or -EIO
- * (why in err).
+ * down, -EAGAIN while as much as the link holds waits to be sent (try
+ * again after the next done event), -EMSGSIZE when the broker takes no
+ * message this large, or -EIO (why in err).
  */
 int mqtt_link_publish(struct mqtt_link *k, const char *topic, const void *payload,
 		      size_t len, char *err, size_t errlen);
 
-/* Hold (on) or release (off) small publishes in the socket so that a
- * batch of them leaves in few TCP segments (TCP_CORK): the broker then
- * reads many per wake-up. Release at the end of the batch; releasing sends
- * at once. Nothing when the link is down. */
+/* Hold (on) or release (off) publishes so that a batch of them leaves in
+ * few TCP segments: the broker then reads many per wake-up. QoS 0 over
+ * plain TCP holds them in the link (framed by mqtt_wire.h, one send() for
+ * the batch), otherwise in the socket (TCP_CORK). Release at the end of
+ * the batch; releasing sends at once. Nothing when the link is down. */
 void mqtt_link_cork(struct mqtt_link *k, bool on);
 /* Whether the link is connected (CONNACK received). */
 bool mqtt_link_up(const struct mqtt_link *k);
