@@ -9,9 +9,11 @@
  * reads the first bytes of each datagram on the sockets it was told are
  * libnorm's (RFC 5740 section 4: byte 0 is version and type, a NORM_DATA's
  * flags are byte 12). Every other socket of the process passes straight
- * through. libnorm sends from its own thread, hence the atomics.
+ * through. libnorm sends from its own thread, hence the atomics. The
+ * sender's datagrams are sent in trains by normgso.c.
  */
 #include "cli/normcount.h"
+#include "cli/normgso.h"
 
 #include <dlfcn.h>
 #include <stdatomic.h>
@@ -42,14 +44,19 @@ void mcast__normcount_get(struct normcount *out)
 	out->acks = atomic_load(&n_acks);
 }
 
+static bool is_watched(int fd)
+{
+	for (int i = 0; i < WATCHED; i++)
+		if (atomic_load_explicit(&watched[i], memory_order_relaxed) == fd)
+			return true;
+	return false;
+}
+
 static void count(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
-	bool ours = false;
 
-	for (int i = 0; i < WATCHED && !ours; i++)
-		ours = atomic_load_explicit(&watched[i], memory_order_relaxed) == fd;
-	if (!ours || len < 1 || (p[0] >> 4) != 1)
+	if (!is_watched(fd) || len < 1 || (p[0] >> 4) != 1)
 		return;
 	switch (p[0] & 15) {
 	case 1: /* NORM_INFO */
@@ -89,6 +96,11 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 
 		f = u.f;
 		atomic_store(&real, f);
+	}
+	/* The sender's datagrams go in trains (normgso.c). */
+	if (is_watched(fd) && mcast__normgso_send(fd, buf, len, flags, to, tolen)) {
+		count(fd, buf, len);
+		return (ssize_t)len;
 	}
 	n = f(fd, buf, len, flags, to, tolen);
 	if (n >= 0)

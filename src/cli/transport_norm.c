@@ -13,12 +13,15 @@
  * sends, 35% of its CPU); 1400-byte segments (a NACK is 36 bytes longer
  * than a segment, so 1436 is the most that fits an MTU of 1500); socket
  * buffers of 8 MiB set after the sender or receiver starts, forced past
- * net.core.wmem_max/rmem_max when privileged.
+ * net.core.wmem_max/rmem_max when privileged. The sender's datagrams leave
+ * in UDP GSO trains (normgso.c): the kernel's send path, not libnorm, was
+ * what bound it.
  */
 #include "cli/cli.h"
 #include "cli/filestore.h"
 #include "cli/normapi.h"
 #include "cli/normcount.h"
+#include "cli/normgso.h"
 
 #include <dirent.h>
 #include <linux/filter.h>
@@ -131,6 +134,8 @@ int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
 
 void mcast__norm_sess_close(struct norm_sess *s)
 {
+	/* What is held goes out before libnorm closes its sockets. */
+	mcast__normgso_enable(false);
 	if (s->sess && s->sess != NORM_SESSION_INVALID)
 		NormDestroySession(s->sess);
 	if (s->inst && s->inst != NORM_INSTANCE_INVALID)
@@ -194,6 +199,9 @@ void mcast__norm_sockbufs(struct norm_sess *s, uint64_t bytes, bool rcv)
 	}
 	if (d)
 		closedir(d);
+	/* The sender's data in trains (normgso.c); receivers send little. */
+	if (!rcv)
+		mcast__normgso_enable(true);
 }
 
 bool mcast__norm_node_addr(NormNodeHandle node, mcast_addr *out)
