@@ -14,7 +14,8 @@
  * leaves when the next datagram does not fit it, when it is full, and
  * before libnorm's thread waits (libnorm waits in epoll_wait(), which is
  * interposed for that): what libnorm sent in one go still leaves in one
- * go, no later than it would have and no burstier. A kernel or device
+ * go, no later than it would have and no burstier. Only a thread that
+ * waits there batches; any other sends at once. A kernel or device
  * without UDP GSO makes the first train fail with EIO (or EINVAL,
  * ENOPROTOOPT): from then on every datagram is sent on its own, as before.
  */
@@ -40,6 +41,9 @@
 #define TRAIN_BYTES 65000
 
 static atomic_bool enabled, failed, pending;
+/* This thread waits in epoll_wait() (libnorm's does), so a train it
+ * leaves held is sent before it sleeps. */
+static _Thread_local bool waits;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int fd;
@@ -134,6 +138,13 @@ bool mcast__normgso_send(int fd, const void *buf, size_t len, int flags,
 	if (!atomic_load(&enabled) || atomic_load(&failed) || flags || !to || len == 0 ||
 	    len > TRAIN_BYTES || tolen > sizeof(q.to))
 		return false;
+	if (!waits) {
+		/* Another thread (the caller's, into libnorm while libnorm's
+		 * own is suspended) might leave a train held for as long as
+		 * libnorm's sleeps: what is held goes first, this one alone. */
+		mcast__normgso_flush();
+		return false;
+	}
 	pthread_mutex_lock(&mu);
 	if (q.n && (fd != q.fd || tolen != q.tolen || memcmp(to, &q.to, tolen) != 0 ||
 		    len > q.seg || q.closed || q.len + len > TRAIN_BYTES))
@@ -170,6 +181,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 		f = u.f;
 		atomic_store(&real, f);
 	}
+	waits = true;
 	mcast__normgso_flush();
 	return f(epfd, events, maxevents, timeout);
 }

@@ -16,7 +16,8 @@ void mcast__normgso_enable(bool on);
  * Take a datagram libnorm sends with sendto() on a watched socket into the
  * current train. Returns true when taken (it is sent with the train, its
  * length counts as sent), false when the caller sends it itself (batching
- * off or failed, flags, no address, too large).
+ * off or failed, flags, no address, too large, or a thread that does not
+ * wait in epoll_wait()).
  */
 bool mcast__normgso_send(int fd, const void *buf, size_t len, int flags,
 			 const struct sockaddr *to, socklen_t tolen);

@@ -2,7 +2,8 @@
  * test_normgso.c - the NORM sender's GSO trains (src/cli/normgso.c) on
  * loopback: what is sent with sendto() on a watched socket arrives as the
  * same datagrams, in order, whether it went in a train or alone; an
- * unwatched socket is not batched; turning batching off sends what is held.
+ * unwatched socket, and a thread that never waits in epoll_wait(), are not
+ * batched; turning batching off sends what is held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,11 @@ static void test_trains_arrive_as_datagrams(void **state)
 	pair_open(&p);
 	mcast__normcount_watch(p.tx);
 	mcast__normgso_enable(true);
+	/* A thread batches once it waits in epoll_wait(), as libnorm's does;
+	 * before, it sends at once. */
+	send_n(&p, 500, 1, 1400);
+	assert_true(expect(&p, 500, 1400));
+	assert_int_equal(epoll_wait(ep, &ev, 1, 0), 0);
 	/* 100 of 1400 (two full trains and part of a third), one shorter
 	 * that closes it, then larger ones that start a new train. */
 	send_n(&p, 0, 100, 1400);
