@@ -4,7 +4,13 @@
 # udp-receiver (udpcast), same topology, same file, in one run, with 0% and
 # with 5% loss at one receiver. Prints a Markdown report.
 #
-#   sudo bench/filecast.sh [-s SIZE_MIB] [-r ROUNDS] [-o REPORT.md]
+#   sudo bench/filecast.sh [-s SIZE_MIB] [-r ROUNDS] [-t TOOLS] [-o REPORT.md]
+#
+# -t picks tools (space or comma separated, default "mcast uftp uftp_tuned
+# udpcast"). mcast's settings for this bench are options on its command
+# lines, MCAST_SEND_ARGS (default "--rate 2G") and MCAST_RECV_ARGS (default
+# "--rcvbuf 32M"): replace them to try others (bench/RESULTS.md has the
+# measurements).
 #
 # Topology: a switch namespace with a bridge (snooping off) and hosts h1
 # (sender), h2, h3, h4 (receivers), each with a veth on the bridge,
@@ -27,17 +33,20 @@ set -u
 SIZE_MIB=256
 ROUNDS=3
 OUT=
-while getopts s:r:o: opt; do
+TOOLS="mcast uftp uftp_tuned udpcast"
+while getopts s:r:t:o: opt; do
 	case $opt in
 	s) SIZE_MIB=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
+	t) TOOLS=${OPTARG//,/ } ;;
 	o) OUT=$OPTARG ;;
-	*) echo "usage: $0 [-s SIZE_MIB] [-r ROUNDS] [-o REPORT.md]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-s SIZE_MIB] [-r ROUNDS] [-t TOOLS] [-o REPORT.md]" >&2; exit 2 ;;
 	esac
 done
 here=$(cd "$(dirname "$0")/.." && pwd)
 MCAST=${MCAST:-$here/build/mcast}
-MCAST_RATE=${MCAST_RATE:-2G}
+read -r -a SEND_ARGS <<<"${MCAST_SEND_ARGS---rate 2G}"
+read -r -a RECV_ARGS <<<"${MCAST_RECV_ARGS---rcvbuf 32M}"
 
 [ "$(id -u)" = 0 ] || { echo "filecast.sh: needs root (ip netns)" >&2; exit 2; }
 [ -x "$MCAST" ] || { echo "filecast.sh: build mcast first (make)" >&2; exit 2; }
@@ -120,7 +129,7 @@ run_mcast() {
 	local port=$1 h pids=() t0 t1 s
 	fresh_dirs
 	for h in $RECEIVERS; do
-		at "$h" "$MCAST" recv --reliable -q -i eth0 --output "$T/out/$h" -n 1 -w 60s \
+		at "$h" "$MCAST" recv --reliable -i eth0 --output "$T/out/$h" -n 1 -w 60s "${RECV_ARGS[@]}" \
 			"239.9.9.1:$port" >/dev/null 2>"$T/$h.err" &
 		pids+=($!)
 	done
@@ -128,7 +137,7 @@ run_mcast() {
 		for _ in $(seq 100); do grep -q listening "$T/$h.err" 2>/dev/null && break; sleep 0.05; done
 	done
 	t0=$(now)
-	at h1 timeout -k 2 120 "$MCAST" send --reliable -q -i eth0 --rate "$MCAST_RATE" \
+	at h1 timeout -k 2 120 "$MCAST" send --reliable -q -i eth0 "${SEND_ARGS[@]}" \
 		--expect 3 --wait 30s --file "$FILE" "239.9.9.1:$port" >/dev/null 2>"$T/send.err"
 	s=$?
 	for _ in $(seq 6000); do
@@ -204,7 +213,7 @@ port=7000
 for loss in 0 5; do
 	set_loss "$loss"
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for tool in mcast uftp uftp_tuned udpcast; do
+		for tool in $TOOLS; do
 			port=$((port + 2))
 			case $tool in
 			mcast) v=$(run_mcast "$port") ;;
@@ -226,7 +235,7 @@ report=$T/report.md
 	echo
 	echo "| tool | 0% loss | 5% loss at h2 |"
 	echo "|---|---|---|"
-	for tool in mcast uftp uftp_tuned udpcast; do
+	for tool in $TOOLS; do
 		row="| $tool |"
 		for loss in 0 5; do
 			vals=${R[$tool,$loss]}
@@ -245,7 +254,7 @@ report=$T/report.md
 	done
 	echo
 	echo "Runs (seconds): "
-	for tool in mcast uftp uftp_tuned udpcast; do
+	for tool in $TOOLS; do
 		echo "- $tool: 0%:${R[$tool,0]}; 5%:${R[$tool,5]}"
 	done
 } >"$report"
