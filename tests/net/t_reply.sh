@@ -167,7 +167,11 @@ done
 G=239.21.0.2:5211
 mc_bg cut h2 recv -i eth0 --reply ACKNOWLEDGED -n 4 -w "$(tmo 3)" $G
 wait_listening cut
-mc_run c1 h1 send -i eth0 -n 3 -I 50ms --wait "$WAIT" $G ok
+# A reply's round trip is known when it comes within half an interval of
+# its datagram: under valgrind the first replies take tens of ms.
+ivl=50ms
+[ -n "$MCAST_WRAP" ] && ivl=500ms
+mc_run c1 h1 send -i eth0 -n 3 -I "$ivl" --wait "$WAIT" $G ok
 check_rc "send to a --reply longer than the datagram exits 0" 0 "$RC"
 strip_reply "$T/c1.out" >"$T/c1.strip"
 check_file "the 12-byte reply to a 2-byte datagram is cut to 2 bytes" "$T/c1.strip" \
