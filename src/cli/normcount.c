@@ -123,6 +123,9 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
 		f = u.f;
 		atomic_store(&real, f);
 	}
+	/* After the train held on the socket, if any (normgso.c). */
+	if (is_watched(fd))
+		mcast__normgso_flush();
 	n = f(fd, buf, len, flags);
 	if (n >= 0)
 		count(fd, buf, len);

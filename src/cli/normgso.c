@@ -135,13 +135,12 @@ void mcast__normgso_flush(void)
 bool mcast__normgso_send(int fd, const void *buf, size_t len, int flags,
 			 const struct sockaddr *to, socklen_t tolen)
 {
+	/* What is held goes first, then this one alone: libnorm sent them in
+	 * that order. Another thread (the caller's, into libnorm while
+	 * libnorm's own is suspended) might leave a train held for as long as
+	 * libnorm's sleeps, so it sends alone too. */
 	if (!atomic_load(&enabled) || atomic_load(&failed) || flags || !to || len == 0 ||
-	    len > TRAIN_BYTES || tolen > sizeof(q.to))
-		return false;
-	if (!waits) {
-		/* Another thread (the caller's, into libnorm while libnorm's
-		 * own is suspended) might leave a train held for as long as
-		 * libnorm's sleeps: what is held goes first, this one alone. */
+	    len > TRAIN_BYTES || tolen > sizeof(q.to) || !waits) {
 		mcast__normgso_flush();
 		return false;
 	}

@@ -130,6 +130,52 @@ static void test_trains_arrive_as_datagrams(void **state)
 	pair_close(&p);
 }
 
+/* Datagram i of len bytes (up to 65507) arrives next. */
+static void expect_big(struct pair *p, int i, size_t len)
+{
+	static unsigned char got[70000], want[70000];
+	struct pollfd pf = {.fd = p->rx, .events = POLLIN};
+
+	assert_int_equal(poll(&pf, 1, 2000), 1);
+	assert_int_equal(recv(p->rx, got, sizeof(got), 0), (ssize_t)len);
+	fill(want, i, len);
+	assert_memory_equal(got, want, len);
+}
+
+/*
+ * A datagram that does not go in a train (flags, larger than a train,
+ * sent with send()) leaves after the train held before it, not ahead of
+ * it: libnorm sent them in that order.
+ */
+static void test_alone_after_held_train(void **state)
+{
+	static unsigned char big[65100];
+	struct pair p;
+	struct epoll_event ev;
+	int ep = epoll_create1(0);
+
+	(void)state;
+	pair_open(&p);
+	assert_int_equal(connect(p.tx, (struct sockaddr *)&p.to, sizeof(p.to)), 0);
+	mcast__normcount_watch(p.tx);
+	mcast__normgso_enable(true);
+	assert_int_equal(epoll_wait(ep, &ev, 1, 0), 0);
+	send_n(&p, 0, 3, 1000);
+	assert_int_equal(sendto(p.tx, big, fill(big, 3, 1000), MSG_DONTWAIT,
+				(struct sockaddr *)&p.to, sizeof(p.to)), 1000);
+	send_n(&p, 4, 2, 1000);
+	assert_int_equal(sendto(p.tx, big, fill(big, 6, sizeof(big)), 0,
+				(struct sockaddr *)&p.to, sizeof(p.to)), (ssize_t)sizeof(big));
+	send_n(&p, 7, 2, 1000);
+	assert_int_equal(send(p.tx, big, fill(big, 9, 1000), 0), 1000);
+	for (int i = 0; i < 10; i++)
+		expect_big(&p, i, i == 6 ? sizeof(big) : 1000);
+	assert_true(nothing_waiting(&p));
+	mcast__normgso_enable(false);
+	close(ep);
+	pair_close(&p);
+}
+
 static void test_unwatched_socket_sends_at_once(void **state)
 {
 	struct pair p;
@@ -150,6 +196,7 @@ int main(void)
 		/* First: the watched list keeps descriptor numbers. */
 		cmocka_unit_test(test_unwatched_socket_sends_at_once),
 		cmocka_unit_test(test_trains_arrive_as_datagrams),
+		cmocka_unit_test(test_alone_after_held_train),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
