@@ -54,13 +54,6 @@ static struct {
 	unsigned char buf[TRAIN_BYTES];
 } q;
 
-void mcast__normgso_enable(bool on)
-{
-	if (!on)
-		mcast__normgso_flush();
-	atomic_store(&enabled, on);
-}
-
 /* One sendmsg(); seg 0 for a single datagram. Waits (briefly) for room in
  * the socket's buffer rather than lose a train to EAGAIN. */
 static ssize_t send_one(int fd, const void *buf, size_t len, size_t seg)
@@ -132,6 +125,18 @@ void mcast__normgso_flush(void)
 	pthread_mutex_unlock(&mu);
 }
 
+void mcast__normgso_enable(bool on)
+{
+	atomic_store(&enabled, on);
+	/* Off: what is held goes now, and, as send() looks again under the
+	 * lock, nothing is held once this returns (the sockets close next). */
+	if (!on) {
+		pthread_mutex_lock(&mu);
+		flush_locked();
+		pthread_mutex_unlock(&mu);
+	}
+}
+
 bool mcast__normgso_send(int fd, const void *buf, size_t len, int flags,
 			 const struct sockaddr *to, socklen_t tolen)
 {
@@ -145,6 +150,13 @@ bool mcast__normgso_send(int fd, const void *buf, size_t len, int flags,
 		return false;
 	}
 	pthread_mutex_lock(&mu);
+	if (!atomic_load(&enabled)) {
+		/* Turned off since the look above: what is held goes first
+		 * (here, or already by mcast__normgso_enable()). */
+		flush_locked();
+		pthread_mutex_unlock(&mu);
+		return false;
+	}
 	if (q.n && (fd != q.fd || tolen != q.tolen || memcmp(to, &q.to, tolen) != 0 ||
 		    len > q.seg || q.closed || q.len + len > TRAIN_BYTES))
 		flush_locked();

@@ -14,6 +14,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -176,6 +179,77 @@ static void test_alone_after_held_train(void **state)
 	pair_close(&p);
 }
 
+/* libnorm's thread, as the race below needs it: two datagrams a round. */
+struct racer {
+	struct pair *p;
+	pthread_barrier_t go, done;
+	int rounds;
+	atomic_int sent;
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+	struct epoll_event ev;
+	unsigned char buf[100];
+	int ep = epoll_create1(0);
+
+	epoll_wait(ep, &ev, 1, 0); /* this thread batches from now on */
+	close(ep);
+	for (int i = 0; i < r->rounds; i++) {
+		pthread_barrier_wait(&r->go);
+		for (int k = 0; k < 2; k++)
+			if (sendto(r->p->tx, buf, fill(buf, 2 * i + k, sizeof(buf)), 0,
+				   (struct sockaddr *)&r->p->to, sizeof(r->p->to)) == sizeof(buf))
+				atomic_fetch_add(&r->sent, 1);
+		pthread_barrier_wait(&r->done);
+	}
+	return NULL;
+}
+
+/*
+ * Turning batching off while libnorm's thread sends leaves nothing held:
+ * the datagram it sent in that moment has left once it is off (after
+ * that, libnorm closes the socket, and a train sent later would go to a
+ * closed or reused descriptor). Each round races two sendto() calls
+ * against the switch, which sends the first if it is held; whichever
+ * wins, both datagrams arrive without another wait in epoll_wait().
+ */
+static void test_off_leaves_nothing_held(void **state)
+{
+	struct pair p;
+	struct racer r = {.p = &p, .rounds = getenv("MCAST_WRAP") ? 300 : 3000};
+	pthread_t t;
+
+	(void)state;
+	pair_open(&p);
+	mcast__normcount_watch(p.tx);
+	pthread_barrier_init(&r.go, NULL, 2);
+	pthread_barrier_init(&r.done, NULL, 2);
+	assert_int_equal(pthread_create(&t, NULL, racer_main, &r), 0);
+	for (int i = 0; i < r.rounds; i++) {
+		mcast__normgso_enable(true);
+		pthread_barrier_wait(&r.go);
+		/* Once the first is held (bounded: it may have failed), and a
+		 * little later each round, so that the switch meets the second
+		 * sendto() at each of its points. */
+		for (long k = 0; k < 100000000 && atomic_load(&r.sent) < 2 * i + 1; k++) {
+		}
+		for (volatile int k = 0; k < i % 50; k++) {
+		}
+		mcast__normgso_enable(false);
+		pthread_barrier_wait(&r.done);
+		assert_true(expect(&p, 2 * i, 100));
+		assert_true(expect(&p, 2 * i + 1, 100));
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&r.sent), 2 * r.rounds);
+	assert_true(nothing_waiting(&p));
+	pthread_barrier_destroy(&r.go);
+	pthread_barrier_destroy(&r.done);
+	pair_close(&p);
+}
+
 static void test_unwatched_socket_sends_at_once(void **state)
 {
 	struct pair p;
@@ -197,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_unwatched_socket_sends_at_once),
 		cmocka_unit_test(test_trains_arrive_as_datagrams),
 		cmocka_unit_test(test_alone_after_held_train),
+		cmocka_unit_test(test_off_leaves_nothing_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
