@@ -64,8 +64,12 @@ void mcast__norm_rx_file_new(struct norm_rx *r, const NormEvent *ev)
 	for (i = 0; f && i < RX_PENDING && r->pending[i]; i++) {
 	}
 	if (!f || i == RX_PENDING) {
+		char path[PATH_MAX];
+
 		free(f);
 		cli_warn("too many files at once: one from the sender is dropped");
+		/* libnorm made its temporary file before it said so. */
+		filestore_discard(&r->fs, temp_leaf(r, ev->object, path, sizeof(path)));
 		NormObjectCancel(ev->object);
 		return;
 	}
