@@ -21,6 +21,7 @@
 #undef NormStreamGetVacancy
 #pragma GCC diagnostic pop
 
+#include "cli/normwatch.h"
 #include "cli/transport_norm.h"
 
 /* One NORM instance and session, and its descriptor in the loop. */
@@ -31,6 +32,7 @@ struct norm_sess {
 	NormNodeId id;
 	const struct norm_opts *o;
 	char group[MCAST_ADDRSTRLEN];
+	struct norm_watch watch; /* normwatch.h */
 };
 
 /*
@@ -39,6 +41,8 @@ struct norm_sess {
  */
 int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o);
 void mcast__norm_sess_close(struct norm_sess *s);
+/* NormGetNextEvent() without waiting, watched (normwatch.h). */
+bool mcast__norm_next_event(struct norm_sess *s, NormEvent *ev);
 /*
  * Size libnorm's sockets' buffers to bytes, past net.core.[rw]mem_max
  * when privileged (SO_*BUFFORCE). Call after NormStartSender/Receiver:

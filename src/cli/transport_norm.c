@@ -90,6 +90,8 @@ int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
 		cli_err("cannot start libnorm (NormCreateInstance failed)");
 		return EXIT_FAIL;
 	}
+	if (mcast__norm_watch_start(&s->watch, o->timeout_ns) < 0)
+		cli_debug("no watch on libnorm's lock (no thread)");
 	s->id = node_id(o);
 	s->sess = NormCreateSession(s->inst, s->group, mcast_addr_port(&o->group), s->id);
 	if (s->sess == NORM_SESSION_INVALID) {
@@ -136,12 +138,24 @@ void mcast__norm_sess_close(struct norm_sess *s)
 {
 	/* What is held goes out before libnorm closes its sockets. */
 	mcast__normgso_enable(false);
+	mcast__norm_watch_enter(&s->watch);
 	if (s->sess && s->sess != NORM_SESSION_INVALID)
 		NormDestroySession(s->sess);
 	if (s->inst && s->inst != NORM_INSTANCE_INVALID)
 		NormDestroyInstance(s->inst);
+	mcast__norm_watch_stop(&s->watch);
 	s->sess = NORM_SESSION_INVALID;
 	s->inst = NORM_INSTANCE_INVALID;
+}
+
+bool mcast__norm_next_event(struct norm_sess *s, NormEvent *ev)
+{
+	bool got;
+
+	mcast__norm_watch_enter(&s->watch);
+	got = NormGetNextEvent(s->inst, ev, false);
+	mcast__norm_watch_leave(&s->watch);
+	return got;
 }
 
 /*

@@ -71,6 +71,8 @@ void mcast__norm_rx_counted(struct norm_rx *r)
 
 /* ---- events ----------------------------------------------------------- */
 
+#define EVENTS_PER_TURN 256
+
 static void handle(struct norm_rx *r, const NormEvent *ev)
 {
 	NormObjectType type = ev->object != NORM_OBJECT_INVALID
@@ -143,8 +145,33 @@ static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 	NormEvent ev;
 
 	(void)l, (void)fd, (void)events;
-	while (NormGetNextEvent(r->s.inst, &ev, false))
+	/* At most EVENTS_PER_TURN, so that timers and signals are served
+	 * between them: the descriptor stays readable while events wait. */
+	for (int i = 0; i < EVENTS_PER_TURN && !loop_signalled(); i++) {
+		if (!mcast__norm_next_event(&r->s, &ev))
+			break;
 		handle(r, &ev);
+	}
+}
+
+/*
+ * libnorm will not let go of its lock (normwatch.c, from the watch's
+ * thread, while the main thread waits for that lock and touches nothing):
+ * the temporary files go, and what was in progress is said lost.
+ */
+static void give_up(void *arg)
+{
+	struct norm_rx *r = arg;
+	size_t n = 0;
+
+	for (size_t i = 0; i < RX_PENDING; i++)
+		if (r->pending[i] && r->pending[i]->named)
+			n++;
+	if (n)
+		cli_err("%zu file%s in progress lost; nothing stored under %s name%s", n,
+			n == 1 ? "" : "s", n == 1 ? "its" : "their", n == 1 ? "" : "s");
+	if (r->fs_open)
+		filestore_close(&r->fs);
 }
 
 static void on_idle(struct loop *l, void *data)
@@ -231,6 +258,7 @@ int norm_rx_open(struct norm_rx **out, const struct norm_opts *o,
 	}
 	r->fs_open = true;
 	rc = mcast__norm_sess_open(&r->s, o);
+	r->s.watch.give_up = give_up, r->s.watch.arg = r;
 	if (rc)
 		return rc;
 	/* This must be set for libnorm to accept file objects at all. */

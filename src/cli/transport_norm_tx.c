@@ -114,7 +114,7 @@ static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 	NormEvent ev;
 
 	(void)fd, (void)events;
-	while (NormGetNextEvent(t->s.inst, &ev, false))
+	while (mcast__norm_next_event(&t->s, &ev))
 		handle(t, &ev);
 	if (t->stream != NORM_OBJECT_INVALID && t->vacancy && !(t->eof && t->inoff == t->inlen))
 		mcast__norm_tx_stream_pump(t);

@@ -131,12 +131,40 @@ flood_run norm 6403
 if [ -e "$T/flood-norm/data" ]; then
 	check_eq "NORM-shaped flood: the stored file is byte-identical" "$(sum "$T/data")" \
 		"$(sum "$T/flood-norm/data")"
+elif grep -q "giving up" "$T/fr-norm.err"; then
+	# libnorm's thread would not let go of its lock (normwatch.h).
+	check_rc "NORM-shaped flood: the receiver that gave up on libnorm exits 1" 1 "$FR_RC"
 else
 	check_eq "NORM-shaped flood: the file is not stored, and reported lost" "data" \
 		"$(jget "$T/fr-norm.out" 'E("lost")[0]["name"]')"
 	check_rc "NORM-shaped flood: the receiver exits 1 (a file lost)" 1 "$FR_RC"
 fi
 check_eq "NORM-shaped flood: nothing else stored" "" "$(ls -A "$T/flood-norm" | grep -vx data)"
+
+# ---- a receiver that libnorm will not let go of -----------------------------------
+# Enough NORM-shaped garbage can make libnorm's thread spin for good with
+# its lock held, the receiver waiting for that lock (src/cli/normwatch.h).
+# Whether or not this flood does it, SIGTERM must end the receiver, which
+# leaves nothing behind and, if it had to give up on libnorm, says so.
+
+NT=100000
+[ -n "$MCAST_WRAP" ] && NT=10000
+mkdir -p "$T/stuck"
+mc_bg stuck h2 recv --reliable -i eth0 --output "$T/stuck" 239.7.16.1:6405
+wait_listening stuck
+timeout $((LONG * 3)) ip netns exec "${P}h3" "$PYTHON" "$T/garbage.py" "$NT" 239.7.16.1 6405 norm \
+	>/dev/null
+kill -TERM "${PID[stuck]}"
+wait_exit stuck "$LONG"
+check "after a flood of $NT NORM-shaped datagrams, SIGTERM ends the receiver (exit $RC)" \
+	test "$RC" -le 1
+[ "$RC" -le 1 ] || show "receiver stderr" "$T/stuck.err"
+check_eq "the flooded receiver leaves nothing in its output directory" "" "$(ls -A "$T/stuck")"
+if grep -q "giving up" "$T/stuck.err"; then
+	check_rc "the receiver that gave up on libnorm exits 1" 1 "$RC"
+	check_match "it says why" "$T/stuck.err" \
+		'^mcast: libnorm has kept mcast waiting [0-9.]+ s for its lock \(a flood of NORM-shaped datagrams can do that\): giving up$'
+fi
 
 # ---- receivers that go away mid-file ------------------------------------------------
 
