@@ -281,6 +281,24 @@ int norm_rx_open(struct norm_rx **out, const struct norm_opts *o,
 }
 
 /* What never completed is lost: say so, name by name. */
+/*
+ * The name of a file whose info libnorm holds but whose event the receiver
+ * had not read when it ended (a signal mid-file, on a slow machine): false
+ * unless it is a name the receiver would have taken. Never with --trust,
+ * where only a verified signature makes a name.
+ */
+static bool late_name(struct norm_rx *r, struct rxfile *f)
+{
+	char info[NORMINFO_MAX + 64];
+	unsigned n;
+
+	if (r->o->trust || !NormObjectHasInfo(f->h) ||
+	    NormObjectGetInfoLength(f->h) > sizeof(info))
+		return false;
+	n = NormObjectGetInfo(f->h, info, (UINT16)sizeof(info));
+	return norminfo_parse(info, n, &f->ni) == NI_OK;
+}
+
 static void report_pending(struct norm_rx *r)
 {
 	for (size_t i = 0; i < RX_PENDING; i++) {
@@ -290,7 +308,7 @@ static void report_pending(struct norm_rx *r)
 		if (!f)
 			continue;
 		got = rxfile_got(f, &size);
-		if (f->named)
+		if (f->named || late_name(r, f))
 			mcast__norm_rx_lost(r, f->ni.name, got, size,
 			     loop_signalled() ? "interrupted" : "incomplete when the receiver ended");
 		else
