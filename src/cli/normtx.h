@@ -35,6 +35,7 @@ struct norm_tx {
 	 * (libnorm 1.5.9 does not set the REPAIR flag it defines, so repairs
 	 * are what was sent beyond this). */
 	uint64_t first_pass;
+	uint64_t unflushed; /* stream bytes written since its last flush */
 	/* The stream from a descriptor (has_stream: one was opened; stream is
 	 * NORM_OBJECT_INVALID again once it is closed). */
 	NormObjectHandle stream;

@@ -11,6 +11,17 @@
 #include <unistd.h>
 
 /*
+ * A flush sends the stream's last segment short: what was written since
+ * the one before went out in that many NORM_DATA on the first pass (the
+ * report's repairs are what went beyond it, normtx.h).
+ */
+static void first_pass_flushed(struct norm_tx *t)
+{
+	t->first_pass += (t->unflushed + t->o->segment - 1) / t->o->segment;
+	t->unflushed = 0;
+}
+
+/*
  * Move what was read from the descriptor into the stream while it has
  * room; read more when all of it went. In lines mode each line is written
  * on its own and marked as a NORM message, so that a receiver that lost
@@ -28,6 +39,7 @@ void mcast__norm_tx_stream_pump(struct norm_tx *t)
 			want = (size_t)(nl - p) + 1;
 		n = NormStreamWrite(t->stream, p, (unsigned)want);
 		t->inoff += n;
+		t->unflushed += n;
 		if (n == want && nl)
 			NormStreamMarkEom(t->stream);
 		if (n < want) {
@@ -43,6 +55,7 @@ void mcast__norm_tx_stream_pump(struct norm_tx *t)
 	 * single NACK went unanswered and it never read a byte.
 	 */
 	NormStreamFlush(t->stream, false, NORM_FLUSH_ACTIVE);
+	first_pass_flushed(t);
 	if (!t->eof)
 		loop_fd_events(t->l, t->in_fd, LOOP_READ);
 	else if (t->waiting == W_STREAM)
@@ -80,6 +93,7 @@ int norm_tx_stream(struct norm_tx *t, int fd, bool raw)
 		return EXIT_FAIL;
 	}
 	t->objects++;
+	t->first_pass++; /* its NORM_INFO */
 	t->last = t->stream;
 	t->has_stream = true;
 	t->in_fd = fd, t->raw = raw;

@@ -2,7 +2,9 @@
 # mcast send --reliable to three receivers on one bridge, one of them
 # behind nftables dropping a share of what reaches it:
 #   - no loss at all: --expect 3 lists all three receivers as complete
-#     (receivers that never NACK used to stay unknown to the sender);
+#     (receivers that never NACK used to stay unknown to the sender), and
+#     the sender counts no repairs sent, for files, messages and a --stdin
+#     stream (a stream's packets used to count as repairs all);
 #   - 5% loss at h2: a random file and 100 messages (20 under valgrind)
 #     reach all three; every copy is byte-identical (SHA-256), every
 #     receiver printed the messages, the sender's --expect 3 names all
@@ -89,6 +91,20 @@ run_transfer() {
 		check_eq "$name: $h's summary: 1 file, $MSGS messages, nothing lost" \
 			"1 $MSGS 0" "$(jget "$T/$name-$h.out" 'S["files"]' 'S["messages"]' 'S["lost"]')"
 	done
+	REPAIRS=$(jget "$T/$name-s.out" 'S["repairs_sent"]')
+}
+
+# repairs_none NAME SENT, repairs_some NAME SENT: what the sender counts
+# as repairs is what it sent beyond one pass over its objects: none
+# without loss (receivers NACK at the start of a transfer even then, for
+# nothing missing), some when a data packet was lost. (A random drop may
+# hit only commands, or GSO trains, so the lossy transfers are not asked.)
+repairs_none() {
+	check_eq "$1: nothing was dropped, and the sender counts no repairs sent" 0 "$2"
+}
+repairs_some() {
+	check "$1: a data packet was dropped, and the sender counts repairs sent ($2)" \
+		test "${2:-0}" -gt 0
 }
 
 # No loss at all: receivers that never NACK are known to the sender too
@@ -96,6 +112,7 @@ run_transfer() {
 head -c $((64 << 10)) /dev/urandom >"$T/small"
 in_ns h2 nft flush chain inet loss in
 run_transfer loss0 6300 "$T/small"
+repairs_none loss0 "$REPAIRS"
 
 drop_at 5 6301
 run_transfer loss5 6301 "$T/big"
@@ -139,6 +156,10 @@ stream_to() {
 	check_eq "$name: h2 printed every line, in order" "$(cat "$lines")" \
 		"$(sed 's/.*bytes[^:]*: //' "$T/$name-h2.out")"
 }
+# text_repairs NAME: the repairs a stream's sender counts in its summary.
+text_repairs() {
+	sed -n 's/.* \([0-9]*\) repairs\{0,1\} sent.*/\1/p' "$T/$1-s.err"
+}
 
 # The sender of the lost first packet waits for h2's acknowledgement
 # (--expect 1): without it, its flush ends after a few round trips, and h2
@@ -159,6 +180,12 @@ printf 'l1\nl2\nl3\nl4\nl5\n' >"$T/five"
 drop_first 6305
 stream_to sfirst 6305 "$T/five" --expect 1 --wait "$(tmo 20)"
 check_eq "sfirst: the rule dropped the first data packet" 1 "$(dropped)"
+repairs_some sfirst "$(text_repairs sfirst)"
+
+# Without loss: a stream's first pass is not counted as repairs.
+in_ns h2 nft flush chain inet loss in
+stream_to s0 6307 "$T/five"
+repairs_none s0 "$(text_repairs s0)"
 
 seq -f 'line %g of a lossy stream' 1 "$LINES" >"$T/lines"
 drop_at 20 6306
