@@ -213,6 +213,17 @@ static void reject(struct norm_rx *r, const NormEvent *ev, struct rxfile *f, int
 	file_drop(r, ev->object);
 }
 
+/* A file of that name is there already, and --overwrite was not given. */
+static void not_replaced(struct norm_rx *r, const char *name)
+{
+	r->exists++;
+	emit_begin(r->e, "skipped");
+	emit_str(r->e, "name", name);
+	emit_str(r->e, "reason", "exists");
+	emit_end(r->e, EMIT_INFO, "warning: {name} exists, not replaced "
+				  "(give --overwrite to replace it)");
+}
+
 void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 {
 	struct rxfile *f = mcast__norm_rx_file_of(ev->object);
@@ -238,12 +249,7 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 		return;
 	}
 	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
-		r->exists++;
-		emit_begin(r->e, "skipped");
-		emit_str(r->e, "name", f->ni.name);
-		emit_str(r->e, "reason", "exists");
-		emit_end(r->e, EMIT_INFO, "warning: {name} exists, not replaced "
-					  "(give --overwrite to replace it)");
+		not_replaced(r, f->ni.name);
 		file_drop(r, ev->object);
 		return;
 	}
@@ -307,8 +313,8 @@ void mcast__norm_rx_file_done(struct norm_rx *r, const NormEvent *ev)
 			   "signed by {signer}"
 			 : "stored {name}, {bytes} bytes from {source} in {duration_s} s");
 	} else if (res == FS_EXISTS) {
-		r->exists++;
-		cli_warn("%s: %s", f->ni.name, msg);
+		/* It appeared under DIR while the file was arriving. */
+		not_replaced(r, f->ni.name);
 	} else {
 		r->no_space += res == FS_NOSPACE;
 		mcast__norm_rx_lost(r, f->ni.name, size, f->ni.size, msg);

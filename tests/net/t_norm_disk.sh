@@ -11,6 +11,7 @@
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 need_netns
+need_python
 lab_bridge3
 
 mkdir -p "$T/full" "$T/room"
@@ -53,5 +54,30 @@ check_match "the sender names h3 complete" "$T/s.err" \
 wait_exit rr "$LONG"
 check_rc "the receiver with room exits 0" 0 "$RC"
 check_eq "its copy is byte-identical" "$(sum "$T/big")" "$(sum "$T/room/big")"
+
+# A file of the same name that appears under --output while the file is
+# arriving is not replaced either (without --overwrite): the receiver says
+# so (a skipped record, counted in exists) and leaves no temporary file. The sender stands
+# still while the other file is written, so that the transfer cannot end
+# first on a loaded machine.
+head -c $((512 << 10)) /dev/urandom >"$T/mid"
+mkdir -p "$T/late"
+mc_bg late h3 recv --reliable -i eth0 --output "$T/late" -n 1 -w "$(tmo 10)" --json 239.7.17.1:6502
+wait_listening late
+mc_bg ls h1 send --reliable -i eth0 --rate 2M --file "$T/mid" 239.7.17.1:6502
+for i in $(seq 1 200); do
+	[ -n "$(find "$T/late" -path '*/.mcast-tmp-*' -type f -size +0 2>/dev/null)" ] && break
+	sleep 0.05
+done
+kill -STOP "${PID[ls]}"
+echo mine >"$T/late/mid"
+kill -CONT "${PID[ls]}"
+wait_exit late "$LONG"
+check_rc "the receiver of a file that appeared meanwhile exits 0" 0 "$RC"
+check_eq "the file that appeared is left as it was" mine "$(cat "$T/late/mid")"
+check_eq "the receiver reports it skipped: exists" "mid exists 1" \
+	"$(jget "$T/late.out" 'E("skipped")[0]["name"]' 'E("skipped")[0]["reason"]' 'S["exists"]')"
+check_eq "nothing else is left under --output" "mid" "$(ls -A "$T/late")"
+wait_exit ls "$LONG"
 
 finish
