@@ -22,12 +22,24 @@ struct rxfile {
 	struct norminfo ni;
 	bool named;
 	bool reset; /* aborted by mcast itself (buffers freed): not lost */
+	bool suspect; /* unnamed, it is likely a rejected file again */
 	const char *signer; /* --trust: the key that signed its info */
 	uint64_t start_ns;
 };
 
-/* Files that did not fit, remembered until their sender repeats them. */
-#define RX_FULL 8
+/*
+ * A file kept pending so that libnorm never acknowledges it to its sender
+ * (see hold() in transport_norm_rxobj.c): one that did not fit on the
+ * disk, remembered until its sender repeats it, or one whose info --trust
+ * rejected, remembered so that a repeat is not counted again.
+ */
+struct rxheld {
+	NormNodeHandle sender;
+	struct norminfo ni;
+	bool rejected;
+	bool dropped; /* some of its data was dropped: it cannot complete */
+};
+#define RX_HELD 32
 
 struct rxstream {
 	NormObjectHandle h;
@@ -50,11 +62,12 @@ struct norm_rx {
 	uint64_t objects, files, messages, bytes, file_bytes;
 	uint64_t refused[NI_NKINDS], refused_total, exists, lost, streams_lost, no_space;
 	uint64_t rejected[MCAST_ENV_VERDICTS], rejected_total; /* --trust */
-	struct norminfo full[RX_FULL];
-	size_t nfull;
+	struct rxheld held[RX_HELD];
+	size_t nheld;
 	uint64_t start_ns, last_ns;
 	int idle_timer, progress_timer, linger_timer;
 	bool stop_failed, done;
+	bool resetting; /* a sender's buffers were freed: its aborts are ours */
 };
 
 /* A node's address into a (all zero when libnorm has none). */

@@ -150,7 +150,10 @@ static void on_norm(struct loop *l, int fd, unsigned events, void *data)
 	for (int i = 0; i < EVENTS_PER_TURN && !loop_signalled(); i++) {
 		if (!mcast__norm_next_event(&r->s, &ev))
 			break;
-		handle(r, &ev);
+		if (ev.type == NORM_USER_TIMEOUT)
+			r->resetting = false; /* the aborts of a FreeBuffers are over */
+		else
+			handle(r, &ev);
 	}
 }
 
@@ -311,7 +314,7 @@ static void report_pending(struct norm_rx *r)
 		if (f->named || late_name(r, f))
 			mcast__norm_rx_lost(r, f->ni.name, got, size,
 			     loop_signalled() ? "interrupted" : "incomplete when the receiver ended");
-		else
+		else if (!f->suspect)
 			r->lost++;
 	}
 }

@@ -74,6 +74,11 @@ void mcast__norm_rx_file_new(struct norm_rx *r, const NormEvent *ev)
 		return;
 	}
 	f->h = ev->object, f->sender = ev->sender, f->start_ns = cli_now_ns();
+	/* From a sender that this receiver asks for nothing since it
+	 * rejected a file (hold()): one whose info never comes is likely
+	 * that file again, not a file lost. */
+	for (size_t k = 0; k < r->nheld && !f->suspect; k++)
+		f->suspect = r->held[k].sender == ev->sender && r->held[k].rejected;
 	r->pending[i] = f;
 	NormObjectSetUserData(ev->object, f);
 }
@@ -100,36 +105,95 @@ static bool same_file(const struct norminfo *a, const struct norminfo *b)
 	       memcmp(a->sha256, b->sha256, sizeof(a->sha256)) == 0;
 }
 
+/* The held entry for sender's file ni, or NULL. */
+static struct rxheld *held_find(struct norm_rx *r, NormNodeHandle sender,
+				const struct norminfo *ni)
+{
+	for (size_t k = 0; k < r->nheld; k++)
+		if (r->held[k].sender == sender && same_file(&r->held[k].ni, ni))
+			return &r->held[k];
+	return NULL;
+}
+
 /*
- * File f does not fit on the disk. libnorm drops the writes that fail
- * without a word and would acknowledge the object as complete, so the
- * first time: say so, delete what it wrote, and free this sender's
- * buffers (NormNodeFreeBuffers), which aborts its objects here but keeps
- * them pending, so the receiver never acknowledges them, and ask that
- * sender for infos only (NORM_NACK_INFO_ONLY): what was dropped is never
- * repaired, so the file cannot complete in libnorm's thread while this
- * one looks at it, but the request for its info makes the sender repeat
- * that, and know this receiver. The other files in progress from that
- * sender are aborted by that too, unreported. When the info comes again
- * and the file still does not fit, the receiver ends: it cannot store
- * what it is sent; when it fits now, repairs are asked for again.
- * (libnorm receives in a thread of its own: a receiver that falls a whole
- * file behind it learns too late, after libnorm acknowledged it.)
+ * Drop what arrived from sender: free its buffers (NormNodeFreeBuffers),
+ * which aborts its objects here but keeps them pending, so that this
+ * receiver never acknowledges them (nor anything sent after them), and
+ * set how its objects ask for repairs from now on (mode): what was
+ * dropped is never repaired (NORM_NACK_INFO_ONLY still asks for the
+ * missing segments of a block that began to arrive, NORM_NACK_NONE asks
+ * for nothing). Its other files in progress are aborted by that too,
+ * unreported (r->resetting until the user timer's event, which comes
+ * after the aborts); each one whose info comes and is accepted asks for
+ * its own repairs (file_accepted()).
+ */
+static void drop_sender(struct norm_rx *r, NormNodeHandle sender, NormNackingMode mode)
+{
+	for (size_t i = 0; i < RX_PENDING; i++)
+		if (r->pending[i] && r->pending[i]->sender == sender)
+			r->pending[i]->reset = true;
+	NormNodeSetNackingMode(sender, mode);
+	NormNodeFreeBuffers(sender);
+	r->resetting = true;
+	NormSetUserTimer(r->s.sess, 0.0);
+}
+
+/*
+ * Keep file f pending, never acknowledged, and remember it in r->held.
+ * libnorm acknowledges a file it completed, and a cancelled one too
+ * (NormObjectCancel forgets it), so: delete what it wrote and drop its
+ * sender's buffers, asking it for infos only: the request for the info
+ * makes the sender repeat that (and know this receiver). A file that does
+ * not fit ends the receiver then (no_space()); a rejected one is dropped
+ * again (reject()) unless some of its data was dropped already, and then
+ * asks for nothing more, so that neither what was dropped nor its info
+ * comes again: it can never complete. libnorm receives in a thread of
+ * its own: a receiver that falls a whole file behind it (a small file
+ * sent fast is enough) holds the file too late, after libnorm completed
+ * it, and may have acknowledged it (libnorm 1.5.9 has no way to take
+ * that back, nor to keep its own thread from completing a file before
+ * this one looked at its info): it says so.
+ */
+static void hold(struct norm_rx *r, const NormEvent *ev, struct rxfile *f, bool rejected)
+{
+	char path[PATH_MAX];
+	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
+	struct rxheld *h = &r->held[r->nheld < RX_HELD ? r->nheld++ : RX_HELD - 1];
+	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
+
+	h->sender = ev->sender, h->ni = f->ni, h->rejected = rejected;
+	h->dropped = left < (uint64_t)NormObjectGetSize(ev->object);
+	file_forget(r, ev->object);
+	filestore_discard(&r->fs, leaf);
+	if (left == 0) {
+		/* Complete already: dropping its sender's other files would
+		 * not make it pending again. */
+		cli_warn("%s had arrived whole before it was checked: its sender may "
+			 "count this receiver as having it", h->ni.name);
+		return;
+	}
+	drop_sender(r, ev->sender, rejected && h->dropped ? NORM_NACK_NONE : NORM_NACK_INFO_ONLY);
+}
+
+/*
+ * File f does not fit on the disk (libnorm drops the writes that fail
+ * without a word and would acknowledge the object as complete). The first
+ * time: say so and hold it. When its sender repeats it and it still does
+ * not fit, the receiver ends: it cannot store what it is sent; when it
+ * fits now, file_accepted() asks for its repairs again.
  */
 static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 {
 	char path[PATH_MAX];
 	const char *leaf = temp_leaf(r, ev->object, path, sizeof(path));
-	size_t k;
+	struct rxheld *h = held_find(r, ev->sender, &f->ni);
 
-	for (k = 0; k < r->nfull && !same_file(&r->full[k], &f->ni); k++) {
-	}
-	if (k < r->nfull) {
+	if (h && !h->rejected) {
 		cli_debug("%s came again and still does not fit: the receiver ends", f->ni.name);
 		file_forget(r, ev->object);
 		filestore_discard(&r->fs, leaf);
 		/* Pending still, until the receiver is gone. */
-		NormNodeFreeBuffers(ev->sender);
+		drop_sender(r, ev->sender, NORM_NACK_INFO_ONLY);
 		r->done = true;
 		loop_stop(r->l, 0);
 		return;
@@ -137,31 +201,29 @@ static void no_space(struct norm_rx *r, const NormEvent *ev, struct rxfile *f)
 	r->no_space++;
 	mcast__norm_rx_lost(r, f->ni.name, 0, (uint64_t)NormObjectGetSize(ev->object),
 			    strerror(ENOSPC));
-	r->full[r->nfull++ % RX_FULL] = f->ni;
-	if (r->nfull > RX_FULL)
-		r->nfull = RX_FULL;
-	for (size_t i = 0; i < RX_PENDING; i++)
-		if (r->pending[i] && r->pending[i]->sender == ev->sender)
-			r->pending[i]->reset = true;
-	file_forget(r, ev->object);
-	filestore_discard(&r->fs, leaf);
-	NormNodeSetNackingMode(ev->sender, NORM_NACK_INFO_ONLY);
-	NormNodeFreeBuffers(ev->sender);
+	hold(r, ev, f, false);
 }
 
-/* A file that did not fit before came again and fits now: not lost, and
- * its sender's repairs are asked for again. */
-static void fits_now(struct norm_rx *r, const NormEvent *ev, const struct norminfo *ni)
+/*
+ * A file that is taken (its info checked, its size reserved): one that
+ * did not fit before and fits now is not lost. Its repairs are asked for
+ * even when its sender is asked for infos only (a file of its is held),
+ * and that sender's other files again once none of them is held.
+ */
+static void file_accepted(struct norm_rx *r, const NormEvent *ev, const struct norminfo *ni)
 {
-	for (size_t k = 0; k < r->nfull; k++) {
-		if (!same_file(&r->full[k], ni))
-			continue;
-		r->full[k] = r->full[--r->nfull];
+	struct rxheld *h = held_find(r, ev->sender, ni);
+	bool others = false;
+
+	if (h && !h->rejected) {
+		*h = r->held[--r->nheld];
 		r->lost--, r->no_space--;
-		NormNodeSetNackingMode(ev->sender, NORM_NACK_NORMAL);
-		NormObjectSetNackingMode(ev->object, NORM_NACK_NORMAL);
-		return;
 	}
+	for (size_t k = 0; k < r->nheld; k++)
+		others |= r->held[k].sender == ev->sender;
+	if (!others)
+		NormNodeSetNackingMode(ev->sender, NORM_NACK_NORMAL);
+	NormObjectSetNackingMode(ev->object, NORM_NACK_NORMAL);
 }
 
 /*
@@ -197,11 +259,34 @@ static int check_signed(struct norm_rx *r, struct rxfile *f, const char *info)
 	return MCAST_ENV_OK;
 }
 
-/* Reject a file whose info no trusted key signed (verdict v). */
+/*
+ * Reject a file whose info no trusted key signed (verdict v): say so and
+ * hold it, so that its sender never counts this receiver as having it.
+ * Its info comes again (this receiver or another asked for it): that is
+ * not rejected again. Until some of its data was dropped (its info
+ * usually comes before any, so holding it dropped nothing), what arrived
+ * since is dropped once more; after that it asks for nothing and stays
+ * pending.
+ */
 static void reject(struct norm_rx *r, const NormEvent *ev, struct rxfile *f, int v)
 {
+	struct rxheld *h = held_find(r, ev->sender, &f->ni);
+	char path[PATH_MAX];
 	mcast_addr src;
 
+	if (h) {
+		cli_debug("%s came again, rejected again", f->ni.name);
+		filestore_discard(&r->fs, temp_leaf(r, ev->object, path, sizeof(path)));
+		if (!h->dropped &&
+		    NormObjectGetBytesPending(ev->object) < NormObjectGetSize(ev->object)) {
+			h->dropped = true;
+			drop_sender(r, ev->sender, NORM_NACK_NONE);
+		} else {
+			NormObjectSetNackingMode(ev->object, NORM_NACK_NONE);
+		}
+		file_forget(r, ev->object);
+		return;
+	}
 	r->rejected[v]++;
 	r->rejected_total++;
 	mcast__norm_rx_source(ev->sender, &src);
@@ -210,7 +295,7 @@ static void reject(struct norm_rx *r, const NormEvent *ev, struct rxfile *f, int
 	emit_addr(r->e, "source", &src, false);
 	emit_str(r->e, "reason", mcast_env_verdict_name(v));
 	emit_end(r->e, EMIT_INFO, "warning: rejected {name} from {source}: {reason}");
-	file_drop(r, ev->object);
+	hold(r, ev, f, true);
 }
 
 /* A file of that name is there already, and --overwrite was not given. */
@@ -258,7 +343,7 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 			      (uint64_t)NormObjectGetSize(ev->object)) < 0)
 		no_space(r, ev, f);
 	else
-		fits_now(r, ev, &f->ni);
+		file_accepted(r, ev, &f->ni);
 }
 
 void mcast__norm_rx_lost(struct norm_rx *r, const char *name, uint64_t got, uint64_t size,
@@ -331,7 +416,7 @@ void mcast__norm_rx_file_aborted(struct norm_rx *r, const NormEvent *ev)
 	uint64_t size = (uint64_t)NormObjectGetSize(ev->object);
 	uint64_t left = (uint64_t)NormObjectGetBytesPending(ev->object);
 
-	if (f && f->named && !f->reset)
+	if (f && f->named && !f->reset && !r->resetting)
 		mcast__norm_rx_lost(r, f->ni.name, size > left ? size - left : 0, size,
 		     "the sender aborted it");
 	file_forget(r, ev->object);
