@@ -334,8 +334,10 @@ void mcast__norm_rx_file_info(struct norm_rx *r, const NormEvent *ev)
 		return;
 	}
 	if (!r->o->overwrite && filestore_exists(&r->fs, f->ni.name)) {
+		/* Dealt with, as when it appears while arriving: -n counts it. */
 		not_replaced(r, f->ni.name);
 		file_drop(r, ev->object);
+		mcast__norm_rx_counted(r);
 		return;
 	}
 	f->named = true;

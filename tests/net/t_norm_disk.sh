@@ -80,4 +80,28 @@ check_eq "the receiver reports it skipped: exists" "mid exists 1" \
 check_eq "nothing else is left under --output" "mid" "$(ls -A "$T/late")"
 wait_exit ls "$LONG"
 
+# A file of that name found there when its info arrives: kept and
+# reported (and counted by -n, so the receiver ends at once); with
+# --overwrite it is replaced.
+printf 'new\n' >"$T/pre"
+mkdir -p "$T/keep" "$T/over"
+echo mine >"$T/keep/pre"
+echo mine >"$T/over/pre"
+mc_bg keep h2 recv --reliable -i eth0 --output "$T/keep" -n 1 -w "$(tmo 10)" --json 239.7.17.1:6503
+mc_bg over h3 recv --reliable -i eth0 --output "$T/over" -n 1 -w "$(tmo 10)" --overwrite 239.7.17.1:6503
+wait_listening keep
+wait_listening over
+mc_bg ps h1 send --reliable -i eth0 --rate 2M --file "$T/pre" 239.7.17.1:6503
+wait_exit keep "$LONG"
+check_rc "a receiver that finds the file there exits 0" 0 "$RC"
+check_eq "it leaves that file as it was" mine "$(cat "$T/keep/pre")"
+check_eq "and reports it skipped: exists" "pre exists 1 1" \
+	"$(jget "$T/keep.out" 'E("skipped")[0]["name"]' 'E("skipped")[0]["reason"]' 'S["exists"]' 'S["objects"]')"
+check_eq "nothing else is left there" "pre" "$(ls -A "$T/keep")"
+wait_exit over "$LONG"
+check_rc "a receiver with --overwrite exits 0" 0 "$RC"
+check_eq "it replaces the file" new "$(cat "$T/over/pre")"
+check_eq "nothing else is left under its --output" "pre" "$(ls -A "$T/over")"
+wait_exit ps "$LONG"
+
 finish
