@@ -37,9 +37,11 @@ struct norm_sess {
 
 /*
  * Create the instance and session for o (group, node id, interface, TTL,
- * loopback, SSM). Returns 0 or EXIT_FAIL (reported).
+ * loopback, SSM), and the watch on libnorm's lock with give_up(arg) as its
+ * clean-up (or NULL). Returns 0 or EXIT_FAIL (reported).
  */
-int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o);
+int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o,
+			  void (*give_up)(void *arg), void *arg);
 void mcast__norm_sess_close(struct norm_sess *s);
 /* NormGetNextEvent() without waiting, watched (normwatch.h). */
 bool mcast__norm_next_event(struct norm_sess *s, NormEvent *ev);

@@ -77,7 +77,8 @@ static NormNodeId node_id(const struct norm_opts *o)
 	return id;
 }
 
-int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
+int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o,
+			  void (*give_up)(void *arg), void *arg)
 {
 	char src[MCAST_ADDRSTRLEN];
 
@@ -90,6 +91,8 @@ int mcast__norm_sess_open(struct norm_sess *s, const struct norm_opts *o)
 		cli_err("cannot start libnorm (NormCreateInstance failed)");
 		return EXIT_FAIL;
 	}
+	/* Set before the watch's thread can read them. */
+	s->watch.give_up = give_up, s->watch.arg = arg;
 	if (mcast__norm_watch_start(&s->watch, o->timeout_ns) < 0)
 		cli_debug("no watch on libnorm's lock (no thread)");
 	s->id = node_id(o);

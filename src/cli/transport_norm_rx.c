@@ -260,8 +260,7 @@ int norm_rx_open(struct norm_rx **out, const struct norm_opts *o,
 		return EXIT_FAIL;
 	}
 	r->fs_open = true;
-	rc = mcast__norm_sess_open(&r->s, o);
-	r->s.watch.give_up = give_up, r->s.watch.arg = r;
+	rc = mcast__norm_sess_open(&r->s, o, give_up, r);
 	if (rc)
 		return rc;
 	/* This must be set for libnorm to accept file objects at all. */

@@ -156,7 +156,7 @@ int norm_tx_open(struct norm_tx **out, const struct norm_opts *o,
 	t->in_fd = -1;
 	t->vacancy = true;
 	t->progress_timer = -1;
-	rc = mcast__norm_sess_open(&t->s, o);
+	rc = mcast__norm_sess_open(&t->s, o, NULL, NULL);
 	if (rc)
 		return rc;
 	s = t->s.sess;
