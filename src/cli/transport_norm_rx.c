@@ -229,11 +229,11 @@ static void progress(struct loop *l, void *data)
 	emit_dbl(r->e, "percent", total ? 100.0 * (double)got / (double)total : 100.0, 1);
 	emit_u64(r->e, "pending_bytes", got);
 	emit_u64(r->e, "pending_size", total);
-	emit_dbl(r->e, "rate_mbps", rate, 1);
+	emit_dbl(r->e, "mbit_per_s", rate, 1);
 	emit_dbl(r->e, "eta_s", eta, 1);
 	emit_u64(r->e, "repairs_requested", c.nacks);
 	emit_end(r->e, EMIT_INFO, "{objects} object{objects?:s} done, {files_pending} file"
-				  "{files_pending?:s} at {percent}%, {rate_mbps} Mbit/s, ETA "
+				  "{files_pending?:s} at {percent}%, {mbit_per_s} Mbit/s, ETA "
 				  "{eta_s} s, {repairs_requested} repair requests");
 	loop_timer_at(l, r->progress_timer, cli_now_ns() + 1000000000ULL);
 }
@@ -320,7 +320,7 @@ static void report_pending(struct norm_rx *r)
 
 #define SUMMARY_TMPL                                                         \
 	"{objects} object{objects?:s} ({files} file{files?:s}, {messages} "   \
-	"message{messages?:s}), {bytes} bytes, {goodput_mbps} Mbit/s, "       \
+	"message{messages?:s}), {bytes} bytes, {mbit_per_s} Mbit/s, "       \
 	"{repairs_requested} repair request{repairs_requested?:s}; {refused} " \
 	"refused, {exists} not replaced, {lost} lost ({no_space} for want of space)"
 /* With --trust: the files whose info no trusted key signed, by kind. */
@@ -341,8 +341,8 @@ static void summary(struct norm_rx *r)
 	emit_u64(r->e, "files", r->files);
 	emit_u64(r->e, "messages", r->messages);
 	emit_u64(r->e, "bytes", bytes);
-	emit_u64(r->e, "refused", r->refused_total);
-	emit_obj(r->e, "refused_by_reason");
+	emit_u64(r->e, "refused_total", r->refused_total);
+	emit_obj(r->e, "refused");
 	for (int k = 1; k < NI_NKINDS; k++)
 		emit_u64(r->e, norminfo_key((enum norminfo_bad)k), r->refused[k]);
 	emit_obj_end(r->e);
@@ -350,8 +350,8 @@ static void summary(struct norm_rx *r)
 	emit_u64(r->e, "lost", r->lost + r->streams_lost);
 	emit_u64(r->e, "no_space", r->no_space);
 	emit_u64(r->e, "repairs_requested", c.nacks);
-	emit_dbl(r->e, "duration_s", secs, 3);
-	emit_dbl(r->e, "goodput_mbps", secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0, 1);
+	emit_dbl(r->e, "seconds", secs, 3);
+	emit_dbl(r->e, "mbit_per_s", secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0, 1);
 	if (r->o->trust) {
 		static const int kinds[] = {MCAST_ENV_UNSIGNED, MCAST_ENV_MALFORMED,
 					    MCAST_ENV_UNKNOWN_KEY, MCAST_ENV_BAD_SIGNATURE};

@@ -394,11 +394,11 @@ void mcast__norm_rx_file_done(struct norm_rx *r, const NormEvent *ev)
 			emit_str(r->e, "signer", f->signer);
 		else
 			emit_null(r->e, "signer");
-		emit_dbl(r->e, "duration_s", secs, 3);
+		emit_dbl(r->e, "seconds", secs, 3);
 		emit_end(r->e, EMIT_DATA, f->signer
-			 ? "stored {name}, {bytes} bytes from {source} in {duration_s} s, "
+			 ? "stored {name}, {bytes} bytes from {source} in {seconds} s, "
 			   "signed by {signer}"
-			 : "stored {name}, {bytes} bytes from {source} in {duration_s} s");
+			 : "stored {name}, {bytes} bytes from {source} in {seconds} s");
 	} else if (res == FS_EXISTS) {
 		/* It appeared under DIR while the file was arriving. */
 		not_replaced(r, f->ni.name);

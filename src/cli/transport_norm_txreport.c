@@ -32,12 +32,12 @@ void mcast__norm_tx_progress(struct loop *l, void *data)
 	emit_dbl(t->e, "percent", pct, 1);
 	emit_u64(t->e, "bytes_sent", done);
 	emit_u64(t->e, "bytes", t->bytes);
-	emit_dbl(t->e, "rate_mbps", rate, 1);
+	emit_dbl(t->e, "mbit_per_s", rate, 1);
 	emit_dbl(t->e, "eta_s", eta, 1);
 	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
 	emit_u64(t->e, "objects_sent", t->sent);
 	emit_u64(t->e, "objects", t->objects);
-	emit_end(t->e, EMIT_INFO, "{percent}% of {bytes} bytes, {rate_mbps} Mbit/s, "
+	emit_end(t->e, EMIT_INFO, "{percent}% of {bytes} bytes, {mbit_per_s} Mbit/s, "
 				  "ETA {eta_s} s, {repairs_sent} repairs sent");
 	loop_timer_at(l, t->progress_timer, cli_now_ns() + 1000000000ULL);
 }
@@ -64,8 +64,8 @@ void mcast__norm_tx_report(struct norm_tx *t, size_t complete)
 	emit_u64(t->e, "files", t->files);
 	emit_u64(t->e, "messages", t->messages);
 	emit_u64(t->e, "bytes", t->bytes);
-	emit_dbl(t->e, "duration_s", secs, 3);
-	emit_dbl(t->e, "goodput_mbps", secs > 0 ? (double)t->bytes * 8 / secs / 1e6 : 0, 1);
+	emit_dbl(t->e, "seconds", secs, 3);
+	emit_dbl(t->e, "mbit_per_s", secs > 0 ? (double)t->bytes * 8 / secs / 1e6 : 0, 1);
 	emit_u64(t->e, "packets", c.data);
 	emit_u64(t->e, "repairs_sent", c.data > t->first_pass ? c.data - t->first_pass : 0);
 	if (t->o->expect) {
@@ -75,10 +75,10 @@ void mcast__norm_tx_report(struct norm_tx *t, size_t complete)
 	}
 	emit_end(t->e, EMIT_INFO,
 		 t->o->expect
-			 ? "sent {objects} object{objects?:s} ({bytes} bytes) in {duration_s} s, "
-			   "{goodput_mbps} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent; "
+			 ? "sent {objects} object{objects?:s} ({bytes} bytes) in {seconds} s, "
+			   "{mbit_per_s} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent; "
 			   "{complete} of {receivers} receiver{receivers?:s} acknowledged "
 			   "everything ({expected} expected)"
-			 : "sent {objects} object{objects?:s} ({bytes} bytes) in {duration_s} s, "
-			   "{goodput_mbps} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent");
+			 : "sent {objects} object{objects?:s} ({bytes} bytes) in {seconds} s, "
+			   "{mbit_per_s} Mbit/s, {repairs_sent} repair{repairs_sent?:s} sent");
 }

@@ -40,7 +40,7 @@ check_eq "f2 from normpeer is byte-identical" "$(cat "$T/f2")" "$(cat "$T/d1/f2"
 check_eq "JSON: two file events, unverified (normpeer sends no checksum)" \
 	"2 False False" "$(jget "$T/r1.out" 'len(E("file"))' 'E("file")[0]["verified"]' 'E("file")[1]["verified"]')"
 check_eq "JSON summary: 2 files, nothing refused or lost" "2 0 0" \
-	"$(jget "$T/r1.out" 'S["files"]' 'S["refused"]' 'S["lost"]')"
+	"$(jget "$T/r1.out" 'S["files"]' 'S["refused_total"]' 'S["lost"]')"
 check_eq "nothing else in the output directory (no temporary directory left)" \
 	"f1 f2" "$(ls -A "$T/d1" | tr '\n' ' ' | sed 's/ $//')"
 
