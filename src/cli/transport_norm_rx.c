@@ -320,9 +320,10 @@ static void report_pending(struct norm_rx *r)
 
 #define SUMMARY_TMPL                                                         \
 	"{objects} object{objects?:s} ({files} file{files?:s}, {messages} "   \
-	"message{messages?:s}), {bytes} bytes, {mbit_per_s} Mbit/s, "       \
-	"{repairs_requested} repair request{repairs_requested?:s}; {refused_total} " \
-	"refused, {exists} not replaced, {lost} lost ({no_space} for want of space)"
+	"message{messages?:s}), {bytes} bytes, {mbit_per_s} Mbit/s, "         \
+	"{repairs_requested} repair request{repairs_requested?:s}; "          \
+	"{refused_total} refused, {exists} not replaced, {lost} lost "        \
+	"({no_space} for want of space)"
 /* With --trust: the files whose info no trusted key signed, by kind. */
 #define RX_REJECTED_TMPL                                                     \
 	"; {rejected_total} rejected ({rejected.unsigned} unsigned, "         \
